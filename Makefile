@@ -1,0 +1,42 @@
+# Steerco: the two quick-start commands and a few helpers.
+#   make demo   install, create the demo portfolio on SQLite, serve it
+#   make test   install what the tests need (Python and Debian packages), run the whole suite
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export STEERCO_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: demo test install serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/steerco db upgrade
+	$(BIN)/steerco config apply config/governance/default.yaml
+	$(BIN)/steerco demo
+	$(BIN)/steerco serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/steerco serve --host $(HOST) --port $(PORT)
+
+test: install
+	.ci/ensure-system-packages postgresql
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	.ci/ensure-system-packages postgresql
+	for b in tests/benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,36 @@
+"""Login accounts: Flask-AppBuilder's user table, kept beside Steerco's users.
+
+Steerco's own ``users`` table holds people and their node-scoped roles (the
+decision rights); FAB's holds what is needed to log in. Both share the username.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from steerco_admin.app import STEERCO_ROLE
+
+
+def ensure_login(app: Flask, username: str, password: str | None, *, name: str = "", email: str = "",
+                 admin: bool = False) -> bool:
+    """Create the login, or reset its password; returns True if it was created."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        roles = [sm.find_role(STEERCO_ROLE) or sm.add_role(STEERCO_ROLE)]
+        if admin:
+            roles.append(sm.find_role(app.config["AUTH_ROLE_ADMIN"]) or sm.add_role(app.config["AUTH_ROLE_ADMIN"]))
+        existing = sm.find_user(username=username)
+        if existing is not None:
+            if password:
+                sm.reset_password(existing.id, password)
+            for role in roles:
+                if role not in existing.roles:
+                    existing.roles.append(role)
+            sm.update_user(existing)
+            return False
+        first, _, last = (name or username).partition(" ")
+        user = sm.add_user(username, first, last or "-", email or f"{username}@steerco.invalid", roles,
+                           password=password or "")
+        if not user:
+            raise RuntimeError(f"could not create the login for '{username}' (see the log)")
+        return True

@@ -1,0 +1,9 @@
+"""The REST API under /api/v1 (OpenAPI at /api/v1/_openapi)."""
+
+from steerco_admin.api.measures import MeasureApi
+from steerco_admin.api.reviews import ConditionApi, ReviewApi
+
+
+def register_api(appbuilder) -> None:
+    for api in (MeasureApi, ReviewApi, ConditionApi):
+        appbuilder.add_api(api)

@@ -1,0 +1,108 @@
+"""What every endpoint shares: who is calling, the store, reading JSON bodies.
+
+Endpoints only translate: request -> service call in a unit of work -> JSON.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import current_app, jsonify, request
+from flask_appbuilder.api import BaseApi
+from flask_jwt_extended import current_user as jwt_user
+from flask_jwt_extended import verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_login import current_user as session_user
+from jwt.exceptions import PyJWTError
+from marshmallow import Schema, ValidationError
+
+from steerco.domain.errors import ValidationFailed
+
+
+class SteercoApi(BaseApi):
+    version = "v1"
+    # Decision rights are domain rules, checked by the services, not view permissions.
+    base_permissions: list = []
+
+    def run(self, work, *, readonly: bool = False, status: int = 200):
+        result = store().run(actor(), work, readonly=readonly)
+        return jsonify(result), status
+
+
+def store():
+    return current_app.extensions["steerco.store"]
+
+
+def settings():
+    return current_app.config["STEERCO_SETTINGS"]
+
+
+def actor() -> str:
+    return request.environ["steerco.actor"]
+
+
+def authenticated(view):
+    """Require a JWT bearer token or a logged-in browser session."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        username = None
+        try:
+            if verify_jwt_in_request(optional=True) and jwt_user:
+                username = jwt_user.username
+        except (JWTExtendedException, PyJWTError) as err:
+            return jsonify({"error": "unauthorized", "message": f"invalid token: {err}"}), 401
+        if username is None and session_user and session_user.is_authenticated:
+            username = session_user.username
+        if username is None:
+            return jsonify({"error": "unauthorized",
+                            "message": "log in first: POST /api/v1/security/login, then send "
+                                       "'Authorization: Bearer <access_token>'"}), 401
+        request.environ["steerco.actor"] = username
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def body(schema: Schema | None = None) -> dict:
+    """The JSON object in the request, validated by ``schema`` when given."""
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.data:
+            raise ValidationFailed({"body": ["not valid JSON"]})
+        raise ValidationFailed({"body": ["send a JSON object with Content-Type: application/json"]})
+    if not isinstance(data, dict):
+        raise ValidationFailed({"body": ["expected a JSON object"]})
+    if schema is None:
+        return data
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise ValidationFailed(_flatten(err.messages)) from None
+
+
+def int_arg(name: str, default: int, *, lo: int = 0, hi: int = 10**9) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed({name: ["expected a whole number"]}) from None
+    if not lo <= value <= hi:
+        raise ValidationFailed({name: [f"between {lo} and {hi}"]})
+    return value
+
+
+def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for k, v in messages.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict):
+                out.update(_flatten(v, key))
+            else:
+                out[key] = [str(m) for m in (v if isinstance(v, list) else [v])]
+    else:
+        out[prefix or "body"] = [str(m) for m in messages]
+    return out

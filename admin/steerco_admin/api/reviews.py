@@ -1,0 +1,80 @@
+"""/api/v1/reviews and /api/v1/conditions: votes, decisions, conditions."""
+
+from __future__ import annotations
+
+from flask_appbuilder.api import expose
+
+from steerco.domain import rights
+from steerco.domain.errors import NotFound
+from steerco.services import gates
+from steerco.services.views import condition_view, review_view
+from steerco_admin.api import schemas
+from steerco_admin.api.base import SteercoApi, authenticated, body
+
+
+class ReviewApi(SteercoApi):
+    resource_name = "reviews"
+    openapi_spec_tag = "Reviews"
+    openapi_spec_component_schemas = (schemas.VoteIn,)
+
+    @expose("/<int:review_id>", methods=["GET"])
+    @authenticated
+    def get(self, review_id):
+        """Read a gate review: snapshot, criteria results, steps, votes, decision.
+        ---
+        get:
+          summary: Read a review
+          parameters: [{in: path, name: review_id, required: true, schema: {type: integer}}]
+          responses:
+            200: {description: the review}
+            404: {description: no such review}
+        """
+        def work(uow):
+            r = uow.review(review_id)
+            user = uow.require_user(uow.actor)
+            if not rights.can_view(user, r.measure) and not r.capacities(user):
+                raise NotFound(f"review: no review with id {review_id}")
+            return review_view(r)
+
+        return self.run(work, readonly=True)
+
+    @expose("/<int:review_id>/votes", methods=["POST"])
+    @authenticated
+    def vote(self, review_id):
+        """Vote on the review's current step: go, conditional_go (with conditions), hold, recycle or kill.
+        ---
+        post:
+          summary: Vote
+          parameters: [{in: path, name: review_id, required: true, schema: {type: integer}}]
+          requestBody:
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/VoteIn'}
+          responses:
+            201: {description: the review after the vote}
+            403: {description: "reason: self_approval, not_an_approver or segregation_of_duties"}
+            409: {description: review already decided, or already voted}
+            422: {description: bad decision or missing conditions}
+        """
+        data = body(schemas.VoteIn())
+        return self.run(lambda uow: review_view(gates.vote(
+            uow, review_id, data["decision"], data["comment"], data["conditions"])), status=201)
+
+
+class ConditionApi(SteercoApi):
+    resource_name = "conditions"
+    openapi_spec_tag = "Reviews"
+
+    @expose("/<int:condition_id>/clear", methods=["POST"])
+    @authenticated
+    def clear(self, condition_id):
+        """Clear a condition of a Conditional Go, with a note on how it was met.
+        ---
+        post:
+          summary: Clear a condition
+          parameters: [{in: path, name: condition_id, required: true, schema: {type: integer}}]
+          responses:
+            200: {description: the condition}
+        """
+        data = body(schemas.ClearCondition())
+        return self.run(lambda uow: condition_view(gates.clear_condition(uow, condition_id, data["note"])))

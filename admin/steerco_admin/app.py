@@ -1,0 +1,85 @@
+"""The application factory. Nothing is created at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_appbuilder import AppBuilder, Model
+from flask_appbuilder.const import AUTH_DB
+from flask_appbuilder.utils.legacy import get_sqla_class
+
+from steerco.migrate import pending
+from steerco_admin import errors
+from steerco_admin.api import register_api
+from steerco.settings import Settings
+from steerco.store.uow import Store
+
+log = logging.getLogger(__name__)
+
+STEERCO_ROLE = "Steerco User"
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None, check_schema: bool = True,
+               **overrides) -> Flask:
+    """Build the app for one database.
+
+    :param store: an existing store (tests and the CLI share theirs); made from settings otherwise.
+    :param check_schema: refuse to start on a database that is behind the migrations.
+    """
+    settings = settings or Settings.from_env()
+    store = store or Store(settings.database_url)
+    if check_schema and pending(store.engine):
+        raise SystemExit(f"the database at {settings.database_url} is not up to date: run 'steerco db upgrade' first")
+    app = Flask("steerco_admin", instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_TRACK_MODIFICATIONS=False,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        APP_NAME="Steerco",
+        AUTH_TYPE=AUTH_DB,
+        AUTH_ROLE_ADMIN="Admin",
+        AUTH_ROLE_PUBLIC="Public",
+        # The schema (FAB's tables included) is created by migrations only.
+        FAB_CREATE_DB=False,
+        FAB_ADD_SECURITY_API=False,
+        # Permissions are written by 'steerco db upgrade', not on every start.
+        FAB_UPDATE_PERMS=False,
+        FAB_API_SWAGGER_UI=True,
+        FAB_ROLES={STEERCO_ROLE: [["OpenApi", "can_get"], ["SwaggerView", "can_show"], ["MenuApi", "can_get"]]},
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + (1 << 20),
+        JSON_SORT_KEYS=False,
+        WTF_CSRF_ENABLED=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        STEERCO_SETTINGS=settings,
+    )
+    app.config.update(overrides)
+    app.extensions["steerco.store"] = store
+    db = get_sqla_class()(metadata=Model.metadata)
+    db.init_app(app)
+    appbuilder = AppBuilder()
+    with app.app_context():
+        appbuilder.init_app(app, db.session)
+        register_api(appbuilder)
+    errors.register(app)
+    return app
+
+
+def ensure_security_roles(app: Flask) -> None:
+    """Create FAB's admin and user roles and their permissions (after migrations)."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        app.config["FAB_CREATE_DB"] = True
+        try:
+            sm.create_db()
+            app.appbuilder.add_permissions(update_perms=True)
+        finally:
+            app.config["FAB_CREATE_DB"] = False
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,66 @@
+"""Domain errors to HTTP, class by class. Nothing else turns into a 4xx here."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from steerco.domain import errors as e
+from steerco.services.evidence import TooLarge
+
+log = logging.getLogger(__name__)
+
+STATUS = [
+    (TooLarge, 413),
+    (e.CriteriaNotMet, 422),
+    (e.ValidationFailed, 422),
+    (e.ConfigError, 422),
+    (e.PermissionDenied, 403),
+    (e.NotFound, 404),
+    (e.TransitionNotAllowed, 409),
+    (e.ReviewClosed, 409),
+    (e.Conflict, 409),
+    (e.GateError, 409),
+]
+
+
+def status_of(err: e.SteercoError) -> int:
+    for cls, status in STATUS:
+        if isinstance(err, cls):
+            return status
+    return 400
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(e.SteercoError)
+    def _domain(err):
+        return jsonify(err.payload()), status_of(err)
+
+    @app.errorhandler(HTTPException)
+    def _http(err):
+        if not _wants_json():
+            return err
+        return jsonify({"error": _slug(err.name), "message": err.description}), err.code
+
+    @app.errorhandler(500)
+    def _internal(err):
+        # Last resort: the details go to the log under an incident id, never to the client.
+        incident = uuid.uuid4().hex[:12]
+        log.error("incident %s on %s %s", incident, request.method, request.path,
+                  exc_info=getattr(err, "original_exception", None))
+        body = {"error": "internal_error", "message": f"Steerco could not complete this request (incident {incident})",
+                "incident": incident}
+        if _wants_json():
+            return jsonify(body), 500
+        return f"<h1>Something went wrong</h1><p>{body['message']}.</p>", 500
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _slug(name: str) -> str:
+    return name.lower().replace(" ", "_")

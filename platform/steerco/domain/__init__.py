@@ -1,0 +1,1 @@
+"""The governance model: pure rules, no frameworks, no I/O (see README.md)."""

@@ -1,0 +1,135 @@
+"""Domain errors. Each carries the data the edge needs to say what was wrong.
+
+The web layer maps classes to HTTP statuses explicitly; ``code`` is the
+machine-readable reason clients branch on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SteercoError(Exception):
+    code = "error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def payload(self) -> dict:
+        return {"error": self.code, "message": self.message}
+
+
+class NotFound(SteercoError):
+    code = "not_found"
+
+
+class ValidationFailed(SteercoError):
+    """Input that does not fit: ``errors`` maps a field path to its problems."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]], message: str | None = None):
+        self.errors = errors
+        first = next(iter(errors.items()), ("input", ["invalid"]))
+        super().__init__(message or f"{first[0]}: {first[1][0]}")
+
+    def payload(self) -> dict:
+        return {**super().payload(), "errors": self.errors}
+
+
+class ConfigError(SteercoError):
+    """A configuration that cannot be accepted; ``location`` says where."""
+
+    code = "invalid_configuration"
+
+    def __init__(self, location: str, problem: str):
+        self.location = location
+        self.problem = problem
+        super().__init__(f"{location}: {problem}")
+
+    def payload(self) -> dict:
+        return {**super().payload(), "location": self.location, "problem": self.problem}
+
+
+class Conflict(SteercoError):
+    code = "conflict"
+
+
+class StaleUpdate(Conflict):
+    code = "stale_update"
+
+
+class GateError(SteercoError):
+    code = "gate_error"
+
+
+class TransitionNotAllowed(GateError):
+    code = "transition_not_allowed"
+
+
+class ReviewClosed(GateError):
+    code = "review_closed"
+
+
+@dataclass(frozen=True)
+class FailedCriterion:
+    criterion: str
+    label: str
+    explanation: str
+    kind: str = "must_meet"
+    missing: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "criterion": self.criterion,
+            "label": self.label,
+            "kind": self.kind,
+            "explanation": self.explanation,
+            "missing": list(self.missing),
+        }
+
+
+class CriteriaNotMet(GateError):
+    code = "criteria_not_met"
+
+    def __init__(self, gate: str, failed: list[FailedCriterion], score: float | None = None):
+        self.gate = gate
+        self.failed = failed
+        self.score = score
+        names = ", ".join(f.label for f in failed)
+        super().__init__(f"gate '{gate}' is not ready: {names}")
+
+    def payload(self) -> dict:
+        return {
+            **super().payload(),
+            "gate": self.gate,
+            "score": self.score,
+            "failed": [f.as_dict() for f in self.failed],
+        }
+
+
+class PermissionDenied(SteercoError):
+    """A decision right that the actor does not hold; ``reason`` is machine-readable."""
+
+    code = "forbidden"
+    reason = "not_permitted"
+
+    def payload(self) -> dict:
+        return {**super().payload(), "reason": self.reason}
+
+
+class SelfApprovalNotAllowed(PermissionDenied):
+    reason = "self_approval"
+
+
+class SegregationOfDuties(PermissionDenied):
+    reason = "segregation_of_duties"
+
+
+class NotAnApprover(PermissionDenied):
+    reason = "not_an_approver"
+
+
+class AlreadyVoted(Conflict):
+    code = "already_voted"

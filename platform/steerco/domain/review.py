@@ -1,0 +1,241 @@
+"""Gate reviews: one submission of a measure at a gate, its votes and its decision.
+
+The approval policy is data (steps, roles, modes, routing conditions); the
+predicates below say who may vote and when a step or review is decided.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from steerco.domain.errors import (
+    AlreadyVoted,
+    NotAnApprover,
+    ReviewClosed,
+    SegregationOfDuties,
+    SelfApprovalNotAllowed,
+    ValidationFailed,
+)
+from steerco.domain.gatecheck import GateCheck
+from steerco.domain.governance import APPROVING, ApprovalStep, Gate
+from steerco.domain.people import MEASURE_ROLES
+
+# Milder first: a failed quorum takes the negative decision cast most often,
+# and on a tie the mildest, so a split committee never kills by accident.
+NEGATIVE_ORDER = ("hold", "recycle", "kill")
+
+
+class Vote:
+    def __init__(self, step: int, voter, decision: str, comment: str, cast_at: datetime,
+                 on_behalf_of=None, conditions: list | None = None):
+        self.step = step
+        self.voter = voter
+        self.on_behalf_of = on_behalf_of
+        self.decision = decision
+        self.comment = comment
+        self.conditions = conditions or []
+        self.cast_at = cast_at
+        self.voided_at = None
+
+    @property
+    def principal(self):
+        return self.on_behalf_of or self.voter
+
+
+class Condition:
+    """A condition of a Conditional Go; open ones block the next gate."""
+
+    def __init__(self, measure, review, text: str, due_date: date):
+        self.measure = measure
+        self.review = review
+        self.text = text
+        self.due_date = due_date
+        self.cleared_at = None
+        self.cleared_by = None
+        self.note = ""
+
+    def clear(self, user, now: datetime, note: str):
+        if self.cleared_at is not None:
+            raise ReviewClosed("this condition is already cleared")
+        self.cleared_at, self.cleared_by, self.note = now, user, (note or "").strip()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    step_passed: bool = False
+    decision: str | None = None
+
+
+class GateReview:
+    def __init__(self, measure, gate: Gate, submitted_by, now: datetime, facts: dict, check: GateCheck,
+                 steps: list[ApprovalStep]):
+        self.measure = measure
+        self.model_version = measure.model_version
+        self.doi_from = measure.doi
+        self.doi_to = gate.doi
+        self.gate_name = gate.name
+        self.submitted_by = submitted_by
+        self.submitted_at = now
+        self.status = "pending"
+        self.steps = [s.as_dict() for s in steps]
+        self.current_step = 0
+        self.decision = None
+        self.decided_at = None
+        self.rationale = ""
+        self.votes: list[Vote] = []
+        self.record_check(facts, check)
+
+    def record_check(self, facts: dict, check: GateCheck):
+        self.facts = facts
+        self.results = [r.as_dict() for r in check.results]
+        self.score = check.score
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+    @property
+    def step(self) -> dict | None:
+        return self.steps[self.current_step] if self.pending and self.current_step < len(self.steps) else None
+
+    def live_votes(self, step: int | None = None) -> list[Vote]:
+        return [v for v in self.votes if v.voided_at is None and (step is None or v.step == step)]
+
+    def capacities(self, user, step: dict | None = None) -> list[str]:
+        """The roles in which ``user`` may vote on ``step`` (default: the current one)."""
+        step = step or self.step
+        if step is None or user is None:
+            return []
+        path = self.measure.node.path
+        return [r for r in step["roles"]
+                if (r in MEASURE_ROLES and self.measure.person(r) is user) or user.holds(r, path)]
+
+    def is_own(self, user) -> bool:
+        """Self-approval: the owner or the submitter voting on their own review."""
+        return user is self.measure.owner or user is self.submitted_by
+
+    def cast(self, gate: Gate, voter, decision: str, comment: str, now: datetime, *, eligible: int,
+             on_behalf_of=None, conditions: list | None = None) -> tuple[Vote, Outcome]:
+        """Record a vote and say what it decided.
+
+        :param eligible: how many people may vote on the current step (for mode "all" and quorum).
+        :raises ReviewClosed, ValidationFailed, NotAnApprover, SelfApprovalNotAllowed,
+            SegregationOfDuties, AlreadyVoted:
+        """
+        if not self.pending:
+            raise ReviewClosed(f"this review was already {self.status}" +
+                               (f" ({self.decision})" if self.decision else ""))
+        step = self.step
+        if decision not in gate.decisions:
+            raise ValidationFailed({"decision": [f"one of {', '.join(gate.decisions)} at gate '{gate.name}'"]})
+        principal = on_behalf_of or voter
+        if not gate.policy.allow_self_approval and (self.is_own(principal) or self.is_own(voter)):
+            raise SelfApprovalNotAllowed(f"{voter.username} owns or submitted this review and cannot vote on it")
+        if not self.capacities(principal, step):
+            raise NotAnApprover(f"{principal.username} is not an approver of step '{step['name']}' at gate "
+                                f"'{gate.name}' (approvers: {', '.join(step['roles'])})")
+        for a, b in gate.policy.distinct:
+            pa, pb = self.measure.person(a), self.measure.person(b)
+            if pa is not None and pa is pb:
+                raise SegregationOfDuties(f"the {a} and the {b} of this measure are the same person")
+        if any(v.principal is principal for v in self.live_votes(self.current_step)):
+            raise AlreadyVoted(f"{principal.username} has already voted on step '{step['name']}'")
+        comment = (comment or "").strip()
+        conditions = _conditions(decision, conditions)
+        if decision not in APPROVING and not comment:
+            raise ValidationFailed({"comment": [f"say why you decide '{decision}'"]})
+        vote = Vote(self.current_step, voter, decision, comment, now, on_behalf_of, conditions)
+        self.votes.append(vote)
+        outcome = tally(step, self.live_votes(self.current_step), eligible)
+        if outcome.step_passed:
+            self.current_step += 1
+            if self.current_step >= len(self.steps):
+                approving = [v for v in self.live_votes() if v.decision in APPROVING]
+                final = "conditional_go" if any(v.decision == "conditional_go" for v in approving) else "go"
+                return vote, Outcome(True, final)
+        return vote, outcome
+
+    def decide(self, decision: str, now: datetime, rationale: str = ""):
+        self.status = "decided"
+        self.decision = decision
+        self.decided_at = now
+        self.rationale = rationale
+
+    def void_votes(self, now: datetime) -> int:
+        live = self.live_votes()
+        for v in live:
+            v.voided_at = now
+        self.current_step = 0
+        return len(live)
+
+    def withdraw(self, now: datetime, reason: str):
+        self.status = "withdrawn"
+        self.decided_at = now
+        self.rationale = reason
+
+
+def tally(step: dict, votes: list[Vote], eligible: int) -> Outcome:
+    approvals = sum(1 for v in votes if v.decision in APPROVING)
+    negatives = [v.decision for v in votes if v.decision not in APPROVING]
+    mode = step["mode"]
+    if mode == "any":
+        return Outcome(step_passed=True) if approvals else Outcome(decision=negatives[0])
+    if mode == "all":
+        if negatives:
+            return Outcome(decision=_prevailing(negatives))
+        return Outcome(step_passed=approvals >= max(eligible, 1))
+    need = step["quorum"]
+    if approvals >= need:
+        return Outcome(step_passed=True)
+    if negatives and eligible - len(negatives) < need:
+        return Outcome(decision=_prevailing(negatives))
+    return Outcome()
+
+
+def apply_decision(measure, review: GateReview, decision: str) -> dict:
+    """Move the measure as the decision says; returns what changed (before, after)."""
+    changes = {}
+
+    def put(attr, value):
+        before = getattr(measure, attr)
+        if before != value:
+            setattr(measure, attr, value)
+            changes[attr] = (before, value)
+
+    if decision in APPROVING:
+        put("doi", review.doi_to)
+    elif decision == "hold":
+        put("on_hold", True)
+    elif decision == "recycle":
+        put("doi", max(0, review.doi_from - 1))
+    elif decision == "kill":
+        put("cancelled", True)
+    return changes
+
+
+def _prevailing(negatives: list[str]) -> str:
+    counts = Counter(negatives)
+    best = max(counts.values())
+    return next(d for d in NEGATIVE_ORDER if counts.get(d) == best)
+
+
+def _conditions(decision: str, raw) -> list[dict]:
+    if decision != "conditional_go":
+        if raw:
+            raise ValidationFailed({"conditions": ["conditions belong to a Conditional Go only"]})
+        return []
+    if not isinstance(raw, list) or not raw:
+        raise ValidationFailed({"conditions": ["a Conditional Go needs at least one condition with a due date"]})
+    out = []
+    for i, c in enumerate(raw):
+        where = f"conditions[{i}]"
+        if not isinstance(c, dict) or not isinstance(c.get("text"), str) or not c["text"].strip():
+            raise ValidationFailed({f"{where}.text": ["required"]})
+        try:
+            due = date.fromisoformat(str(c.get("due_date")))
+        except ValueError:
+            raise ValidationFailed({f"{where}.due_date": ["a date as YYYY-MM-DD"]}) from None
+        out.append({"text": c["text"].strip()[:1000], "due_date": due.isoformat()})
+    return out

@@ -1,0 +1,48 @@
+"""Gate criteria as JsonLogic rules: validate, compile, evaluate, check.
+
+Imports only the standard library and datalogic-py (the engine, chosen in
+``shared/docs/RULES.md``). Engines are built on first use, never at import.
+
+Operators a rule may call
+    The JsonLogic operators of the official suite, and nothing else built in:
+    ``var missing missing_some if ?: and or ! !! == === != !== > >= < <=
+    + - * / % min max map filter reduce all some none merge in cat substr``;
+    plus those of an :class:`OperatorSet` (``days_since``, ``days_until`` by
+    default; plugins add more). datalogic's extra families (``val``, datetime,
+    string, array, tensor, ``throw``/``try``...) and JsonLogic's ``log`` are
+    refused as unknown operators. A registered operator may not take the name
+    of any built-in, enabled or not.
+
+Caps (checked in Python before the engine sees anything)
+    rule: :data:`RULE_MAX_DEPTH` nested containers, :data:`RULE_MAX_BYTES` of
+    JSON; facts: :data:`FACTS_MAX_DEPTH`, :data:`FACTS_MAX_BYTES`; each
+    evaluation: :data:`WORK_BUDGET` engine operations (datalogic charges string
+    and array building by size, which also bounds memory). The engine only ever
+    receives rule JSON text.
+
+Null-strict ``check`` (criteria), unlike :func:`evaluate` (plain JsonLogic)
+    When an evaluated comparison or arithmetic operator
+    (``== != === !== in < <= > >= + - * / % min max``) has a var operand that is
+    missing or null (or ``""`` for the ordering and arithmetic ones, which
+    JsonLogic reads as 0), the check does not pass. Not strict: a var with a
+    default (``{"var": ["x", 0]}``); a comparison with a literal ``null``
+    operand (an explicit null test); anything inside an ``if`` condition;
+    ``!``, ``!!``, ``missing``, ``missing_some``; a branch the rule does not
+    take. Vars inside ``all``/``some``/``map``... are checked per item and
+    reported as ``milestones.*.due``. When a check fails for any reason,
+    ``missing`` lists the paths the rule reads that are missing, null or
+    ``""``. A rule failing on the facts (division by zero...) does not pass;
+    exceeding the work budget raises :class:`RuleError`.
+"""
+
+from steerco.rules.engine import Check, CompiledRule, FactsHandle, compile_rule, evaluate, facts_handle
+from steerco.rules.errors import FactsError, RuleError
+from steerco.rules.guards import FACTS_MAX_BYTES, FACTS_MAX_DEPTH, RULE_MAX_BYTES, RULE_MAX_DEPTH, WORK_BUDGET
+from steerco.rules.operators import JSONLOGIC_OPERATORS, Operator, OperatorSet, days_since, days_until
+
+__all__ = [
+    "Check", "CompiledRule", "FactsHandle", "compile_rule", "evaluate", "facts_handle",
+    "FactsError", "RuleError",
+    "FACTS_MAX_BYTES", "FACTS_MAX_DEPTH", "RULE_MAX_BYTES", "RULE_MAX_DEPTH", "WORK_BUDGET",
+    "JSONLOGIC_OPERATORS", "Operator", "OperatorSet", "days_since", "days_until",
+]

@@ -1,0 +1,45 @@
+"""Settings from the environment, with an embedded default that needs no server."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    max_upload_mb: int = 25
+
+    @classmethod
+    def from_env(cls, env=None) -> "Settings":
+        env = os.environ if env is None else env
+        instance = Path(env.get("STEERCO_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+        url = env.get("STEERCO_DATABASE_URL") or f"sqlite:///{instance / 'steerco.db'}"
+        limit = env.get("STEERCO_MAX_UPLOAD_MB", "25")
+        if not limit.isdigit() or int(limit) < 1:
+            raise ValueError(f"STEERCO_MAX_UPLOAD_MB must be a whole number of MiB, not {limit!r}")
+        return cls(instance, url, env.get("STEERCO_SECRET_KEY") or _instance_secret(instance), int(limit))
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.instance_path / "evidence"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb << 20
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret generated once per instance, so sessions survive restarts."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

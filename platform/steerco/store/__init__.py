@@ -1,0 +1,1 @@
+"""Persistence: tables, the mapping of domain classes onto them, the unit of work."""

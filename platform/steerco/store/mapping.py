@@ -1,0 +1,74 @@
+"""Maps the plain domain classes onto the tables (imperative mapping).
+
+The domain never imports this; it is called once per process, before the
+first session is opened.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry, relationship
+
+from steerco.domain.audit import AuditEvent
+from steerco.domain.evidence import Evidence, EvidenceWaiver
+from steerco.domain.hierarchy import HierarchyLevel, Node
+from steerco.domain.measure import Measure, MeasureType, Milestone, ModelVersion, Risk
+from steerco.domain.people import Role, RoleAssignment, User
+from steerco.domain.review import Condition, GateReview, Vote
+from steerco.store import tables as t
+
+mapper_registry = registry(metadata=t.metadata)
+_mapped = False
+
+
+def map_domain() -> None:
+    global _mapped
+    if _mapped:
+        return
+    _mapped = True
+    m = mapper_registry.map_imperatively
+    m(HierarchyLevel, t.hierarchy_levels)
+    m(Node, t.nodes, properties={
+        "level": relationship(HierarchyLevel, lazy="joined"),
+        "parent": relationship(Node, remote_side=[t.nodes.c.id]),
+    })
+    m(Role, t.roles)
+    m(RoleAssignment, t.role_assignments, properties={"node": relationship(Node, lazy="joined")})
+    m(User, t.users, properties={
+        "assignments": relationship(RoleAssignment, lazy="selectin", cascade="all, delete-orphan"),
+    })
+    m(ModelVersion, t.model_versions)
+    m(MeasureType, t.measure_types)
+    m(Milestone, t.milestones)
+    m(Risk, t.risks)
+    m(Evidence, t.evidence, properties={"uploaded_by": relationship(User)})
+    m(EvidenceWaiver, t.evidence_waivers, properties={"waived_by": relationship(User)})
+    people = {
+        role: relationship(User, foreign_keys=[getattr(t.measures.c, f"{role}_id")], lazy="joined")
+        for role in ("owner", "sponsor", "controller")
+    }
+    m(Measure, t.measures, version_id_col=t.measures.c.version_id, properties={
+        "node": relationship(Node, lazy="joined"),
+        "measure_type": relationship(MeasureType, lazy="joined"),
+        "model_version": relationship(ModelVersion),
+        **people,
+        "milestones": relationship(Milestone, cascade="all, delete-orphan", order_by=t.milestones.c.id),
+        "risks": relationship(Risk, cascade="all, delete-orphan", order_by=t.risks.c.id),
+        "evidence": relationship(Evidence, cascade="all, delete-orphan", order_by=t.evidence.c.id),
+        "waivers": relationship(EvidenceWaiver, cascade="all, delete-orphan"),
+    })
+    m(Vote, t.votes, properties={
+        "voter": relationship(User, foreign_keys=[t.votes.c.voter_id], lazy="joined"),
+        "on_behalf_of": relationship(User, foreign_keys=[t.votes.c.on_behalf_of_id], lazy="joined"),
+    })
+    m(GateReview, t.gate_reviews, version_id_col=t.gate_reviews.c.version_id, properties={
+        "measure": relationship(Measure, backref="reviews"),
+        "model_version": relationship(ModelVersion),
+        "submitted_by": relationship(User),
+        "votes": relationship(Vote, cascade="all, delete-orphan", order_by=t.votes.c.id, lazy="selectin"),
+    })
+    m(Condition, t.conditions, properties={
+        "measure": relationship(Measure),
+        "review": relationship(GateReview),
+        "cleared_by": relationship(User),
+    })
+    m(AuditEvent, t.audit_events)
