@@ -47,7 +47,7 @@ def _migrate(url: str, instance: Path):
 
     upgrade(url)
     store = Store(url)
-    ensure_security_roles(create_app(Settings(instance, url, "test-secret"), store=store))
+    ensure_security_roles(create_app(Settings(instance, url, "test-secret-of-at-least-thirty-two-bytes"), store=store))
     store.dispose()
 
 
@@ -94,7 +94,7 @@ def clock():
 
 @pytest.fixture
 def settings(database_url, tmp_path):
-    return Settings(tmp_path / "instance", database_url, "test-secret")
+    return Settings(tmp_path / "instance", database_url, "test-secret-of-at-least-thirty-two-bytes")
 
 
 @pytest.fixture
