@@ -115,6 +115,7 @@ NODES = [
 USERS = {
     "admin": [("admin", None)],
     "pmo": [("pmo", None)],
+    "pmo2": [("pmo", "PA")],
     "alice": [("owner", "PA")],
     "bob": [("sponsor", "PA")],
     "carol": [("controller", "PA")],
