@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -18,7 +17,12 @@ from steerco.rules.operators import OperatorSet
 
 log = logging.getLogger(__name__)
 
-_GUARD_THROWN = re.compile(re.escape(f'"type":"{GUARD_TAG}') + r'(\d+)"')
+# The checker wraps a rule in `try`, whose fallback returns this prefix plus the error type:
+# a thrown guard ("steerco:null:3") or a data error ("NaN"). Catching in the engine costs
+# ~0.7 us where a Python exception costs ~6 us, and criteria fail on missing data often.
+# Facts could hold a string with this prefix and make the result look like a caught
+# error: that only ever turns a check into a failure.
+_CAUGHT = "\x00steerco-caught:"
 
 
 class Check(NamedTuple):
@@ -117,26 +121,26 @@ class CompiledRule:
         try:
             value = self._check(handle.native)
         except DataLogicError as e:
-            return self._failed(handle.data, e)
+            if e.error_type == "BudgetExceeded":  # the rule is at fault, not the facts
+                raise _evaluation_error(e) from None
+            return self._failed(handle.data, str(e))
         except AttributeError:
             raise TypeError(f"check_handle() needs a FactsHandle from facts_handle(), "
                             f"not {type(handle).__name__}") from None
         if value is True:
             return _PASSED
+        if type(value) is str and value.startswith(_CAUGHT):
+            return self._failed(handle.data, value[len(_CAUGHT):])
         if value is not False and value is not None and self._truthy(json.dumps(value)):
             return Check(True, (), value)
         return Check(False, self._absent(handle.data), value)
 
-    def _failed(self, data, e: DataLogicError) -> Check:
-        if e.error_type == "Thrown":
-            found = _GUARD_THROWN.search(str(e))
-            if found:
-                return Check(False, self._absent(data, self._guards[int(found[1])]), None)
-        if e.error_type == "BudgetExceeded":
-            raise _evaluation_error(e) from None
+    def _failed(self, data, error: str) -> Check:
+        if error.startswith(GUARD_TAG):
+            return Check(False, self._absent(data, self._guards[int(error[len(GUARD_TAG):])]), None)
         # A data-dependent failure (division by zero, an operator refusing its input):
         # the criterion is not met rather than the whole gate check crashing.
-        log.info("criterion %s not met: it failed on these facts (%s)", self.text, e)
+        log.info("criterion %s not met: it failed on these facts (%s)", self.text, error)
         return Check(False, self._absent(data), None)
 
     def _absent(self, data, thrown: str | None = None) -> tuple[str, ...]:
@@ -188,9 +192,10 @@ def _compile(text: str, operators: OperatorSet) -> CompiledRule:
         # An extra argument is only a warning to datalogic ("never evaluated"), a mistake to us.
         if d["severity"] == "error" or d["code"] == "ArgumentCount":
             raise RuleError(d["message"].replace("`", "'"), d["pointer"])
+    checked = {"try": [analysis.checked, {"cat": [_CAUGHT, {"var": "type"}]}]}
     try:
         rule = engine.compile(text)
-        checker = engine.compile(json.dumps(analysis.checked, separators=(",", ":"))) if analysis.guards else rule
+        checker = engine.compile(json.dumps(checked, separators=(",", ":")))
     except DataLogicError as e:
         raise RuleError(f"rule cannot be compiled ({e})") from None
     return CompiledRule(json.loads(text), text, analysis, rule, checker, engine)
