@@ -64,7 +64,21 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         appbuilder.init_app(app, db.session)
         register_api(appbuilder)
     errors.register(app)
+    app.add_url_rule("/health", "health", _health(store))
     return app
+
+
+def _health(store: Store):
+    def health():
+        """Liveness and database reachability, for load balancers and monitors."""
+        try:
+            store.run("system", lambda uow: uow.audit_head(), readonly=True)
+        except Exception as e:  # any database failure means "not ready", reported, not raised
+            log.warning("health check failed: %s", e)
+            return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "ok"}
+
+    return health
 
 
 def ensure_security_roles(app: Flask) -> None:

@@ -24,12 +24,13 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    # "heads": features may add independent branches of migrations off the same base.
     command.upgrade(alembic_config(url), revision)
 
 
 def pending(engine) -> bool:
-    """Whether the database is behind the newest migration."""
-    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    """Whether the database is behind the newest migrations."""
+    heads = set(ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False))).get_heads())
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() != head
+        return set(MigrationContext.configure(conn).get_current_heads()) != heads

@@ -8,6 +8,7 @@ import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 
+import datalogic_py
 import pytest
 
 from steerco import rules
@@ -141,10 +142,24 @@ def test_facts_that_are_not_json():
     assert "the facts root" in str(FactsError("facts larger than 4 MiB of JSON"))
     with pytest.raises(FactsError, match="not text"):
         rules.facts_handle({"a": {1: "one"}})
-    with pytest.raises(FactsError, match="cannot represent"):
-        rules.facts_handle({"a": float("nan")})
     with pytest.raises(FactsError, match="cannot be read"):
         rules.facts_handle({"a": 2**70})
+
+
+def test_non_finite_numbers_in_facts_read_as_missing():
+    compiled = rules.compile_rule({">=": [{"var": "npv"}, 0]})
+    assert compiled.apply({"npv": float("nan")}) is True  # null >= 0, as JsonLogic has it
+    assert compiled.check({"npv": float("inf")}) == rules.Check(False, ("npv",), None)
+
+
+@pytest.mark.parametrize("facts", [
+    {"s": "\x01" * 100_000}, {"s": '"' * 100_000}, ["\x01"] * 50_000, [-1.2345678901234567e-300] * 50_000,
+    [-9223372036854775808] * 50_000, {f"\x01{i}": None for i in range(50_000)}, {"s": "\U0001F600" * 50_000},
+], ids=["control-chars", "quotes", "short-escaped-strings", "long-floats", "long-ints", "escaped-keys", "emoji"])
+def test_json_size_is_at_most_six_times_the_parsed_size(facts):
+    """The assumption check_facts_size relies on to skip serialising small facts."""
+    parsed = datalogic_py.DataHandle(facts).allocated_bytes
+    assert len(json.dumps(facts, ensure_ascii=False, separators=(",", ":")).encode()) <= 6 * parsed
 
 
 # -- work budget --------------------------------------------------------------------

@@ -34,7 +34,7 @@ class Analysis(NamedTuple):
     explain: tuple[tuple[str, tuple[str, ...] | None], ...]
     """Paths to report when absent: ``(name, parts)``; parts None for per-item paths (reported only when guarded)."""
     guards: tuple[str, ...]
-    """Path named by each guard, by guard number."""
+    """Path of each per-item guard, by number (a root guard throws ``""``; its path is in the missing list)."""
     checked: Any
     """The rule with its guards spliced in."""
 
@@ -78,8 +78,11 @@ def analyse(work, operators: OperatorSet) -> Analysis:
                         explain.setdefault(name, tuple(name.split(".")))
                 if strict and not lenient and not defaulted and name:
                     explain.setdefault(name, None)
-                    splices.append((parent, key, _guard(node, strict, len(guards))))
-                    guards.append(name)
+                    # A root path is in the missing list anyway; a per-item one must be named.
+                    tag = "" if scope is None else f"{GUARD_TAG}{len(guards)}"
+                    if tag:
+                        guards.append(name)
+                    splices.append((parent, key, _guard(node, strict, tag)))
         elif op in ("missing", "missing_some") and scope is None:
             if op == "missing":
                 keys = arglist[0] if arglist and isinstance(arglist[0], list) else arglist
@@ -159,6 +162,6 @@ def _items_prefix(source, scope) -> str:
     return "*"
 
 
-def _guard(var_node: dict, strict: str, number: int) -> dict:
+def _guard(var_node: dict, strict: str, tag: str) -> dict:
     test = {"in": [var_node, [None, ""]]} if strict == "numeric" else {"===": [var_node, None]}
-    return {"if": [test, {"throw": f"{GUARD_TAG}{number}"}, var_node]}
+    return {"if": [test, {"throw": tag}, var_node]}

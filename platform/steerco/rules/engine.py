@@ -5,40 +5,24 @@ from __future__ import annotations
 import json
 import logging
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import datalogic_py
 from datalogic_py import DataLogicError
 
 from steerco.rules.analysis import GUARD_TAG, analyse
-from steerco.rules.errors import FactsError, RuleError
-from steerco.rules.guards import WORK_BUDGET, parse_rule_text, rule_text, scan_facts
+from steerco.rules.checking import END, MARK, SEP, Check, checker_source, missing_source
+from steerco.rules.errors import RuleError
+from steerco.rules.guards import (WORK_BUDGET, check_facts_size, facts_problem, parse_rule_text, rule_text,
+                                  scan_facts)
 from steerco.rules.operators import OperatorSet
 
 log = logging.getLogger(__name__)
 
-# The checker wraps a rule in `try`, whose fallback returns this prefix plus the error type:
-# a thrown guard ("steerco:null:3") or a data error ("NaN"). Catching in the engine costs
-# ~0.7 us where a Python exception costs ~6 us, and criteria fail on missing data often.
-# Facts could hold a string with this prefix and make the result look like a caught
-# error: that only ever turns a check into a failure.
-_CAUGHT = "\x00steerco-caught:"
-
-
-class Check(NamedTuple):
-    """The outcome of a criterion.
-
-    :ivar passed: the result is truthy (engine truthiness) and no strict operand was missing.
-    :ivar missing: when not passed, the read paths that are missing, null or ``""``, in rule order.
-    :ivar value: the raw JsonLogic result; None when a null guard or an evaluation error stopped it.
-    """
-
-    passed: bool
-    missing: tuple[str, ...]
-    value: Any
-
-
 _PASSED = Check(True, (), True)
+MARK_LEN = len(MARK)
+_MEMO_SIZE = 256  # distinct failure answers remembered per rule
+_new = tuple.__new__  # Check(...) without the generated __new__'s extra frame: the hot path makes many
 
 
 class FactsHandle:
@@ -59,16 +43,17 @@ def facts_handle(data) -> FactsHandle:
 
     :param data: a JSON value (normally the dict of a measure's facts); a
         :class:`FactsHandle` is returned as it is.
-    :raises FactsError: too deep, too large, or not JSON.
+    :raises FactsError: too deep, too large, or not JSON. Non-finite floats read as null.
     """
     if isinstance(data, FactsHandle):
         return data
-    scan_facts(data)
+    scan_facts(data)  # before the engine copies it: deep data crashes datalogic
     try:
         # DataHandle reads a str as JSON text: a bare string fact must be encoded.
         native = datalogic_py.DataHandle(json.dumps(data) if isinstance(data, str) else data)
     except DataLogicError as e:
-        raise FactsError(f"facts cannot be read ({e})") from None
+        raise facts_problem(data, str(e)) from None
+    check_facts_size(data, native.allocated_bytes)
     return FactsHandle(data, native)
 
 
@@ -81,19 +66,22 @@ class CompiledRule:
     :ivar reads_complete: False when a computed var path makes ``reads`` partial.
     """
 
-    __slots__ = ("source", "text", "reads", "reads_complete", "_evaluate", "_check", "_truthy",
-                 "_explain", "_guards")
+    __slots__ = ("source", "text", "reads", "reads_complete", "_evaluate", "_check", "_missing", "_truthy",
+                 "_guards", "_order", "_when_false", "_when_caught")
 
-    def __init__(self, source, text: str, analysis, rule, checker, engine):
+    def __init__(self, source, text: str, analysis, rule, checker, missing, engine):
         self.source = source
         self.text = text
         self.reads: tuple[str, ...] = analysis.reads
         self.reads_complete: bool = analysis.reads_complete
         self._evaluate = rule.evaluate_data
         self._check = checker.evaluate_data
+        self._missing = missing.evaluate_data if missing is not None else None
         self._truthy = engine.truthy
-        self._explain = analysis.explain
         self._guards = analysis.guards
+        self._order = {name: i for i, (name, _) in enumerate(analysis.explain)}
+        self._when_false: dict[str, Check] = {}
+        self._when_caught: dict[str, Check] = {}
 
     def __repr__(self):
         return f"CompiledRule({self.text if len(self.text) <= 80 else self.text[:77] + '...'})"
@@ -119,46 +107,62 @@ class CompiledRule:
     def check_handle(self, handle: FactsHandle) -> Check:
         """:meth:`check` on facts parsed by :func:`facts_handle`: the hot path."""
         try:
-            value = self._check(handle.native)
-        except DataLogicError as e:
-            if e.error_type == "BudgetExceeded":  # the rule is at fault, not the facts
-                raise _evaluation_error(e) from None
-            return self._failed(handle.data, str(e))
+            native = handle.native
         except AttributeError:
             raise TypeError(f"check_handle() needs a FactsHandle from facts_handle(), "
                             f"not {type(handle).__name__}") from None
+        try:
+            value = self._check(native)
+        except DataLogicError as e:
+            if e.error_type == "BudgetExceeded":  # the rule is at fault, not the facts
+                raise _evaluation_error(e) from None
+            return self._failed(self._missing_text(native), str(e))
         if value is True:
             return _PASSED
-        if type(value) is str and value.startswith(_CAUGHT):
-            return self._failed(handle.data, value[len(_CAUGHT):])
-        if value is not False and value is not None and self._truthy(json.dumps(value)):
-            return Check(True, (), value)
-        return Check(False, self._absent(handle.data), value)
+        # Failures repeat (the same paths missing across a portfolio): each distinct
+        # engine answer is decoded once per rule and its Check reused.
+        if value is False:
+            missing = self._missing_text(native)
+            return self._when_false.get(missing) or self._remember(
+                self._when_false, missing, _new(Check, (False, _paths(missing), False)))
+        if type(value) is str and value.startswith(MARK):  # a guard or an error was caught
+            return self._when_caught.get(value) or self._caught(value)
+        if value is not None and self._truthy(json.dumps(value)):
+            return _new(Check, (True, (), value))
+        return _new(Check, (False, _paths(self._missing_text(native)), value))
 
-    def _failed(self, data, error: str) -> Check:
-        if error.startswith(GUARD_TAG):
-            return Check(False, self._absent(data, self._guards[int(error[len(GUARD_TAG):])]), None)
+    def _missing_text(self, native) -> str:
+        """``"a\\x1fb\\x1f"``: the root paths the engine finds missing, null or ``""``."""
+        return self._missing(native) if self._missing is not None else ""
+
+    def _caught(self, value: str) -> Check:
+        head, _, error = value.partition(END)
+        if error and not error.startswith(GUARD_TAG):
+            return self._failed(head[MARK_LEN:], error)
+        missing = list(_paths(head[MARK_LEN:]))
+        if error:  # a per-item guard: name it in rule order
+            name = self._guards[int(error[len(GUARD_TAG):])]
+            if name not in missing:
+                missing.append(name)
+                missing.sort(key=self._order.__getitem__)
+        return self._remember(self._when_caught, value, _new(Check, (False, tuple(missing), None)))
+
+    def _failed(self, missing: str, error: str) -> Check:
         # A data-dependent failure (division by zero, an operator refusing its input):
         # the criterion is not met rather than the whole gate check crashing.
         log.info("criterion %s not met: it failed on these facts (%s)", self.text, error)
-        return Check(False, self._absent(data), None)
+        return _new(Check, (False, _paths(missing), None))
 
-    def _absent(self, data, thrown: str | None = None) -> tuple[str, ...]:
-        return tuple(name for name, parts in self._explain
-                     if name == thrown or (parts is not None and _is_absent(data, parts)))
+    @staticmethod
+    def _remember(memo: dict, key: str, check: Check) -> Check:
+        if len(memo) < _MEMO_SIZE:  # a plain dict: get/set are atomic, safe across threads
+            memo[key] = check
+        return check
 
 
-def _is_absent(data, parts: tuple[str, ...]) -> bool:
-    """Whether JsonLogic's var would find nothing, null or "" at ``parts``."""
-    node = data
-    for part in parts:
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, (list, tuple)) and part.isascii() and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return True
-    return node is None or node == ""
+def _paths(text: str) -> tuple[str, ...]:
+    """The paths in ``"a\\x1fb\\x1f"``."""
+    return tuple(text.split(SEP)[:-1]) if text else ()
 
 
 def compile_rule(rule, *, operators: OperatorSet | None = None) -> CompiledRule:
@@ -192,13 +196,14 @@ def _compile(text: str, operators: OperatorSet) -> CompiledRule:
         # An extra argument is only a warning to datalogic ("never evaluated"), a mistake to us.
         if d["severity"] == "error" or d["code"] == "ArgumentCount":
             raise RuleError(d["message"].replace("`", "'"), d["pointer"])
-    checked = {"try": [analysis.checked, {"cat": [_CAUGHT, {"var": "type"}]}]}
+    missing = missing_source(analysis)
     try:
         rule = engine.compile(text)
-        checker = engine.compile(json.dumps(checked, separators=(",", ":")))
+        checker = engine.compile(json.dumps(checker_source(analysis), separators=(",", ":")))
+        missing = engine.compile(json.dumps(missing, separators=(",", ":"))) if missing else None
     except DataLogicError as e:
         raise RuleError(f"rule cannot be compiled ({e})") from None
-    return CompiledRule(json.loads(text), text, analysis, rule, checker, engine)
+    return CompiledRule(json.loads(text), text, analysis, rule, checker, missing, engine)
 
 
 @lru_cache(maxsize=1)

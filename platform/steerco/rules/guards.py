@@ -24,6 +24,7 @@ WORK_BUDGET = 100_000
 """datalogic operations one evaluation may charge (a 10-clause criterion charges a few dozen)."""
 
 _SCALARS = (str, int, float, bool, type(None))
+_CONTAINERS = (dict, list, tuple)
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
@@ -34,7 +35,7 @@ def _finite(v) -> bool:
 
 def _bad_value(v) -> str | None:
     """Why ``v`` is not a JSON scalar or container, or None when it is one."""
-    if isinstance(v, (dict, list, tuple)):
+    if isinstance(v, _CONTAINERS):
         return None
     if not isinstance(v, _SCALARS):
         return f"holds a {type(v).__name__}, which is not a JSON value"
@@ -53,7 +54,7 @@ def _first_problem(root, max_depth: int):
             return why, ptr
         if isinstance(node, dict):
             children = list(node.items())
-        elif isinstance(node, (list, tuple)):
+        elif isinstance(node, _CONTAINERS):
             children = list(enumerate(node))
         else:
             continue
@@ -119,55 +120,49 @@ def _text_depth(text: str) -> int:
 
 
 def scan_facts(data) -> None:
-    """Apply the facts caps (depth, size, JSON types) in one breadth-first pass.
+    """Apply the facts depth cap: breadth-first over containers only, no recursion.
 
-    Runs once per measure on the hot path, so the common case avoids both
-    recursion and serialisation: the exact JSON size is computed only when a
-    cheap upper bound (every character escaped, every number 24 digits long)
-    exceeds the cap.
+    Runs once per measure on the hot path; leaf types are left to the engine's
+    parser (see :func:`facts_problem`) and size to :func:`check_facts_size`.
 
     :raises FactsError: naming the problem and a JSON pointer into the facts.
     """
-    if not isinstance(data, (dict, list, tuple)):
-        why = _bad_value(data)
-        if why:
-            raise FactsError(f"facts {why}")
+    level, depth = ([data] if isinstance(data, _CONTAINERS) else []), 0
+    while level:
+        depth += 1
+        if depth > FACTS_MAX_DEPTH:
+            problem, ptr = _first_problem(data, FACTS_MAX_DEPTH) or (f"nested deeper than {FACTS_MAX_DEPTH} levels", "")
+            raise FactsError(f"facts {problem}", ptr)
+        deeper = []
+        add = deeper.append
+        for node in level:
+            for v in node.values() if isinstance(node, dict) else node:
+                if isinstance(v, _CONTAINERS):
+                    add(v)
+        level = deeper
+
+
+def check_facts_size(data, parsed_bytes: int) -> None:
+    """Apply the facts size cap, given the size of the engine's parsed copy.
+
+    Serialising costs more than parsing, so the JSON is measured only when the
+    parsed copy is big enough to matter: the copy holds every string's bytes and
+    at least 8 bytes per value, while JSON spends at most 6 bytes per string
+    byte (\\u escapes) and 25 per number, so JSON size <= 6 x parsed size
+    (tests/rules/test_guards.py checks this on pathological facts).
+
+    :raises FactsError: larger than :data:`FACTS_MAX_BYTES` of compact UTF-8 JSON.
+    """
+    if parsed_bytes * 6 <= FACTS_MAX_BYTES:
         return
-    level, depth, chars, nodes = [data], 0, 0, 0
-    try:
-        while level:
-            depth += 1
-            if depth > FACTS_MAX_DEPTH:
-                break
-            deeper = []
-            for node in level:
-                nodes += len(node)
-                if type(node) is dict:
-                    chars += sum(map(len, node))
-                    node = node.values()
-                for v in node:
-                    t = type(v)
-                    if t is str:
-                        chars += len(v)
-                    elif t is dict or t is list or t is tuple:
-                        deeper.append(v)
-                    elif t is float:
-                        if v - v != 0.0:
-                            raise TypeError
-                    elif t is not int and t is not bool and v is not None:
-                        if _bad_value(v):
-                            raise TypeError
-                        if isinstance(v, (dict, list, tuple)):
-                            deeper.append(v)
-                        elif isinstance(v, str):
-                            chars += len(v)
-            level = deeper
-    except TypeError:
-        level = True
-    if level:  # too deep or not JSON: find where, off the hot path
-        problem, ptr = _first_problem(data, FACTS_MAX_DEPTH) or ("are not JSON", "")
-        raise FactsError(f"facts {problem}", ptr)
-    if 6 * chars + 28 * nodes > FACTS_MAX_BYTES:
-        size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-        if size > FACTS_MAX_BYTES:
-            raise FactsError(f"facts larger than {FACTS_MAX_BYTES // (1024 * 1024)} MiB of JSON ({size} bytes)")
+    size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > FACTS_MAX_BYTES:
+        raise FactsError(f"facts larger than {FACTS_MAX_BYTES // (1024 * 1024)} MiB of JSON ({size} bytes)")
+
+
+def facts_problem(data, engine_message: str) -> FactsError:
+    """The error for facts the engine could not parse, located when Python can tell where."""
+    found = _first_problem(data, FACTS_MAX_DEPTH)
+    if found:
+        return FactsError(f"facts {found[0]}", found[1])
+    return FactsError(f"facts cannot be read ({engine_message})")

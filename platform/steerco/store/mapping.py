@@ -34,7 +34,7 @@ def map_domain() -> None:
     m(Role, t.roles)
     m(RoleAssignment, t.role_assignments, properties={"node": relationship(Node, lazy="joined")})
     m(User, t.users, properties={
-        "assignments": relationship(RoleAssignment, lazy="selectin", cascade="all, delete-orphan"),
+        "assignments": relationship(RoleAssignment, cascade="all, delete-orphan"),
     })
     m(ModelVersion, t.model_versions)
     m(MeasureType, t.measure_types)
