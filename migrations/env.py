@@ -5,7 +5,7 @@ from flask_appbuilder import Model
 import flask_appbuilder.security.sqla.models  # noqa: F401  (registers the ab_* tables on Model.metadata)
 
 from steerco.store.db import make_engine
-from steerco.store.tables import metadata
+from steerco.store.schema import metadata
 
 target_metadata = [metadata, Model.metadata]
 

@@ -190,5 +190,15 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _add_area_commands():
+    from steerco.cli import connectors, rights, status, ui, value
+
+    for area in (value, status, rights, connectors, ui):
+        for command in area.COMMANDS:
+            main.add_command(command)
+
+
+_add_area_commands()
+
 if __name__ == "__main__":
     main()

@@ -14,7 +14,13 @@ from steerco.domain.hierarchy import HierarchyLevel, Node
 from steerco.domain.measure import Measure, MeasureType, Milestone, ModelVersion, Risk
 from steerco.domain.people import Role, RoleAssignment, User
 from steerco.domain.review import Condition, GateReview, Vote
+from steerco.store import schema  # noqa: F401  (every area's tables on the metadata)
 from steerco.store import tables as t
+from steerco.store.mapping_connectors import map_connectors
+from steerco.store.mapping_rights import map_rights
+from steerco.store.mapping_status import map_status
+from steerco.store.mapping_ui import map_ui
+from steerco.store.mapping_value import map_value
 
 mapper_registry = registry(metadata=t.metadata)
 _mapped = False
@@ -72,3 +78,5 @@ def map_domain() -> None:
         "cleared_by": relationship(User),
     })
     m(AuditEvent, t.audit_events)
+    for area in (map_value, map_status, map_rights, map_connectors, map_ui):
+        area(m, t)

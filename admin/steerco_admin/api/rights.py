@@ -1,0 +1,3 @@
+"""REST endpoints of the 'rights' area."""
+
+APIS: tuple = ()

@@ -1,0 +1,3 @@
+"""REST endpoints of the 'status' area."""
+
+APIS: tuple = ()

@@ -1,0 +1,3 @@
+"""REST endpoints of the 'ui' area."""
+
+APIS: tuple = ()

@@ -1,0 +1,3 @@
+"""REST endpoints of the 'value' area."""
+
+APIS: tuple = ()

@@ -1,0 +1,3 @@
+"""`steerco` commands of the 'connectors' area."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""`steerco` commands of the 'rights' area."""
+
+COMMANDS: list = []

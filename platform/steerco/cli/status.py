@@ -1,0 +1,3 @@
+"""`steerco` commands of the 'status' area."""
+
+COMMANDS: list = []

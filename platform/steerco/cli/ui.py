@@ -1,0 +1,3 @@
+"""`steerco` commands of the 'ui' area."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""`steerco` commands of the 'value' area."""
+
+COMMANDS: list = []

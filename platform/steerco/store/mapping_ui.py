@@ -1,0 +1,5 @@
+"""Imperative mapping of the 'ui' area's domain classes (called by mapping.map_domain)."""
+
+
+def map_ui(m, t) -> None:
+    """:param m: the registry's map_imperatively; :param t: the core tables module."""

@@ -1,0 +1,5 @@
+"""Imperative mapping of the 'value' area's domain classes (called by mapping.map_domain)."""
+
+
+def map_value(m, t) -> None:
+    """:param m: the registry's map_imperatively; :param t: the core tables module."""
