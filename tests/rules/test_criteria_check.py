@@ -140,6 +140,24 @@ def test_strict_operands_inside_an_array_operator_are_checked_per_item():
     assert check(total, {"benefits": [5, None, 6]}).missing == ("benefits.*",)
 
 
+def test_per_item_paths_compose_through_nested_scopes():
+    rule = {"some": [{"var": "projects"}, {"all": [{"var": "tasks"}, {">=": [{"var": "pct"}, 50]}]}]}
+    facts = {"projects": [{"tasks": [{"pct": 60}, {"title": "no pct"}]}]}
+    assert check(rule, facts) == Check(False, ("projects.*.tasks.*.pct",), None)
+    assert check(rule, {"projects": [{"tasks": [{"pct": 60}]}]}).passed
+
+
+def test_repeated_failures_are_reported_afresh_for_each_facts():
+    """Failure answers are remembered per rule: the memo must never leak one measure's paths into another's."""
+    compiled = rules.compile_rule({"and": [{">=": [{"var": "a"}, 1]}, {">=": [{"var": "b"}, 1]}, {"!!": {"var": "c"}}]})
+    cases = [({}, ("a", "b", "c")), ({"a": 1}, ("b", "c")), ({"a": 1, "b": 1}, ("c",)), ({"b": 1, "c": 1}, ("a",)),
+             ({"a": 0, "b": 1, "c": 1}, ()), ({"a": 1, "b": 1, "c": 1}, ())]
+    for _ in range(3):
+        for facts, missing in cases:
+            assert compiled.check(facts).missing == missing, facts
+    assert compiled.check({"a": 1, "b": 1, "c": 1}).passed
+
+
 def test_non_boolean_results_use_engine_truthiness():
     assert check({"var": "n"}, {"n": 5}) == Check(True, (), 5)
     assert check({"var": "n"}, {"n": 0}) == Check(False, (), 0)

@@ -103,6 +103,14 @@ def test_rule_that_is_not_json():
     assert e.value.pointer == "/in/1"
     with pytest.raises(RuleError, match="cannot represent"):
         rules.compile_rule({"<": [{"var": "a"}, float("inf")]})
+    with pytest.raises(RuleError, match="cannot represent"):
+        rules.compile_rule('{"<": [{"var": "a"}, 1e400]}')
+    with pytest.raises(RuleError, match="not JSON-serialisable"):
+        rules.compile_rule({"<": [{"var": "a"}, 10**5000]})
+    with pytest.raises(RuleError, match="not UTF-8"):
+        rules.compile_rule(b"\xff\xfe")
+    with pytest.raises(RuleError, match="larger than 64 KiB"):  # refused before serialising it
+        rules.compile_rule({"in": [{"var": "a"}, list(range(1_000_000))]})
 
 
 # -- facts caps ---------------------------------------------------------------------
@@ -174,8 +182,9 @@ def test_three_nested_maps_exceed_the_work_budget():
     compiled = rules.compile_rule(THREE_MAPS)
     with pytest.raises(RuleError, match="work budget"):
         compiled.apply({})
-    with pytest.raises(RuleError, match="work budget"):
+    with pytest.raises(RuleError, match="work budget") as from_check:
         compiled.check({})  # the rule is at fault: not silently "not met"
+    assert from_check.value.pointer == "/map/1/map/1"
     assert time.perf_counter() - started < 5
 
 

@@ -33,15 +33,22 @@ Null-strict ``check`` (criteria), unlike :func:`evaluate` (plain JsonLogic)
     ``missing`` lists the paths the rule reads that are missing, null or
     ``""``. A rule failing on the facts (division by zero...) does not pass;
     exceeding the work budget raises :class:`RuleError`.
+
+Hot path
+    ``handle = facts_handle(facts)`` once per measure, then
+    ``compiled.check_handle(handle)`` per criterion: one engine call per
+    criterion, guards and missing-value listing included
+    (``tests/benchmarks/bench_rules.py`` measures it).
 """
 
-from steerco.rules.engine import Check, CompiledRule, FactsHandle, compile_rule, evaluate, facts_handle
+from steerco.rules.engine import (Check, CompiledRule, FactsHandle, compile_rule, default_operators, evaluate,
+                                  facts_handle)
 from steerco.rules.errors import FactsError, RuleError
 from steerco.rules.guards import FACTS_MAX_BYTES, FACTS_MAX_DEPTH, RULE_MAX_BYTES, RULE_MAX_DEPTH, WORK_BUDGET
 from steerco.rules.operators import JSONLOGIC_OPERATORS, Operator, OperatorSet, days_since, days_until
 
 __all__ = [
-    "Check", "CompiledRule", "FactsHandle", "compile_rule", "evaluate", "facts_handle",
+    "Check", "CompiledRule", "FactsHandle", "compile_rule", "default_operators", "evaluate", "facts_handle",
     "FactsError", "RuleError",
     "FACTS_MAX_BYTES", "FACTS_MAX_DEPTH", "RULE_MAX_BYTES", "RULE_MAX_DEPTH", "WORK_BUDGET",
     "JSONLOGIC_OPERATORS", "Operator", "OperatorSet", "days_since", "days_until",

@@ -6,8 +6,9 @@ success path. The checker is the guarded rule wrapped in ``try``: a guard
 that throws, or a data error such as a division by zero, lands in the
 fallback, which returns one string: a marker, the missing paths, and the
 error. A plain ``false`` result asks a second small compiled rule for the
-missing paths. Python only splits strings; the engine does every lookup, so
-"missing" means exactly what ``var`` sees.
+missing paths. Python only splits strings and remembers the answers; the
+engine does every lookup (with ``val``, which reads a dotted path as ``var``
+does, list indexes included).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def _missing_paths(explain, *, from_fallback: bool) -> dict | None:
     tests = [{"if": [{"in": [{"val": [*up, *parts]}, [None, ""]]}, name + SEP, ""]}
              for name, parts in explain if parts is not None and not _CONTROL.search(name)]
     return {"cat": tests} if tests else None
+
+
+CHECKER_PREFIX = "/try/0"
+"""Where the guarded rule sits in the checker, as a JSON pointer."""
 
 
 def checker_source(analysis) -> dict:

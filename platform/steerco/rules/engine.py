@@ -11,7 +11,7 @@ import datalogic_py
 from datalogic_py import DataLogicError
 
 from steerco.rules.analysis import GUARD_TAG, analyse
-from steerco.rules.checking import END, MARK, SEP, Check, checker_source, missing_source
+from steerco.rules.checking import CHECKER_PREFIX, END, MARK, SEP, Check, checker_source, missing_source
 from steerco.rules.errors import RuleError
 from steerco.rules.guards import (WORK_BUDGET, check_facts_size, facts_problem, parse_rule_text, rule_text,
                                   scan_facts)
@@ -20,13 +20,16 @@ from steerco.rules.operators import OperatorSet
 log = logging.getLogger(__name__)
 
 _PASSED = Check(True, (), True)
-MARK_LEN = len(MARK)
+_MARK_LEN = len(MARK)
 _MEMO_SIZE = 256  # distinct failure answers remembered per rule
 _new = tuple.__new__  # Check(...) without the generated __new__'s extra frame: the hot path makes many
 
 
 class FactsHandle:
-    """Facts parsed once (caps applied) for checking many rules; immutable, shareable across threads."""
+    """Facts parsed once (caps applied) for checking many rules; shareable across threads.
+
+    :ivar data: the facts as given. :ivar native: the engine's parsed copy.
+    """
 
     __slots__ = ("data", "native")
 
@@ -115,7 +118,7 @@ class CompiledRule:
             value = self._check(native)
         except DataLogicError as e:
             if e.error_type == "BudgetExceeded":  # the rule is at fault, not the facts
-                raise _evaluation_error(e) from None
+                raise _evaluation_error(e, CHECKER_PREFIX) from None
             return self._failed(self._missing_text(native), str(e))
         if value is True:
             return _PASSED
@@ -138,8 +141,8 @@ class CompiledRule:
     def _caught(self, value: str) -> Check:
         head, _, error = value.partition(END)
         if error and not error.startswith(GUARD_TAG):
-            return self._failed(head[MARK_LEN:], error)
-        missing = list(_paths(head[MARK_LEN:]))
+            return self._failed(head[_MARK_LEN:], error)
+        missing = list(_paths(head[_MARK_LEN:]))
         if error:  # a per-item guard: name it in rule order
             name = self._guards[int(error[len(GUARD_TAG):])]
             if name not in missing:
@@ -200,10 +203,10 @@ def _compile(text: str, operators: OperatorSet) -> CompiledRule:
     try:
         rule = engine.compile(text)
         checker = engine.compile(json.dumps(checker_source(analysis), separators=(",", ":")))
-        missing = engine.compile(json.dumps(missing, separators=(",", ":"))) if missing else None
+        lister = engine.compile(json.dumps(missing, separators=(",", ":"))) if missing else None
     except DataLogicError as e:
         raise RuleError(f"rule cannot be compiled ({e})") from None
-    return CompiledRule(json.loads(text), text, analysis, rule, checker, missing, engine)
+    return CompiledRule(json.loads(text), text, analysis, rule, checker, lister, engine)
 
 
 @lru_cache(maxsize=1)
@@ -211,13 +214,26 @@ def _default_operators() -> OperatorSet:
     return OperatorSet.default()
 
 
+def default_operators() -> OperatorSet:
+    """The process-wide set used when ``operators`` is not given.
+
+    Plugins' operators are registered into it once at start-up (see
+    ``steerco.plugins.manager.install_operators``); rules compiled before keep
+    the engine they were compiled by.
+    """
+    return _default_operators()
+
+
 @lru_cache(maxsize=512)
 def _compile_cached(text: str) -> CompiledRule:
     return _compile(text, _default_operators())
 
 
-def _evaluation_error(e: DataLogicError) -> RuleError:
+def _evaluation_error(e: DataLogicError, wrapper: str = "") -> RuleError:
+    """The RuleError for a failed evaluation; ``wrapper`` is the pointer prefix the checker added."""
     pointer = (e.path[-1].get("json_pointer") or "") if e.path else ""
+    if wrapper and pointer.startswith(wrapper):
+        pointer = pointer[len(wrapper):]
     if e.error_type == "BudgetExceeded":
         where = f" (in operator '{e.operator}')" if e.operator else ""
         return RuleError(f"rule exceeded its work budget of {WORK_BUDGET} operations{where}", pointer)

@@ -44,14 +44,23 @@ def _bad_value(v) -> str | None:
     return None
 
 
-def _first_problem(root, max_depth: int):
-    """Depth-first search for the first node too deep or not JSON: ``(problem, pointer)`` or None."""
+def _first_problem(root, max_depth: int, max_bytes: int | None = None):
+    """Depth-first search for the first node too deep or not JSON: ``(problem, pointer)`` or None.
+
+    :param max_bytes: give up early, with ``larger than`` as the problem, once
+        the nodes and string characters seen exceed it (each takes a JSON byte at least).
+    """
     stack = [(root, "", 0)]
+    seen = 0
     while stack:
         node, ptr, depth = stack.pop()
         why = _bad_value(node)
         if why:
             return why, ptr
+        if max_bytes is not None:
+            seen += 1 + (len(node) if isinstance(node, str) else 0)
+            if seen > max_bytes:
+                return f"larger than {max_bytes // 1024} KiB of JSON", ""
         if isinstance(node, dict):
             children = list(node.items())
         elif isinstance(node, _CONTAINERS):
@@ -72,7 +81,7 @@ def check_rule_value(rule) -> None:
 
     :raises RuleError: e.g. ``rule nested deeper than 64 levels at /and/0/or/1/...``.
     """
-    found = _first_problem(rule, RULE_MAX_DEPTH)
+    found = _first_problem(rule, RULE_MAX_DEPTH, RULE_MAX_BYTES)
     if found:
         raise RuleError(f"rule {found[0]}", found[1])
 
@@ -83,7 +92,10 @@ def rule_text(rule) -> str:
     :raises RuleError: too deep, not JSON, or larger than :data:`RULE_MAX_BYTES`.
     """
     check_rule_value(rule)
-    text = json.dumps(rule, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        text = json.dumps(rule, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError as e:  # e.g. an integer of thousands of digits
+        raise RuleError(f"rule is not JSON-serialisable ({e})") from None
     if len(text.encode()) > RULE_MAX_BYTES:
         raise RuleError(f"rule larger than {RULE_MAX_BYTES // 1024} KiB of JSON")
     return text
