@@ -7,6 +7,7 @@ portfolio: the facts are parsed once and every compiled rule reads the handle.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from steerco import rules
 from steerco.domain.errors import FailedCriterion
@@ -15,8 +16,9 @@ from steerco.domain.governance import Gate
 ROLE_LABEL = {"owner": "owner", "sponsor": "sponsor", "controller": "controller"}
 
 
-@dataclass(frozen=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
+    # A NamedTuple, not a frozen dataclass: an impact preview builds ten of
+    # these per measure for the whole portfolio, and construction cost shows.
     code: str
     label: str
     kind: str
