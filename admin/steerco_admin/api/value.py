@@ -1,3 +1,446 @@
-"""REST endpoints of the 'value' area."""
+"""/api/v1/value: value grid, statuses, change requests, locks, roll-up, actuals import (issue 4)."""
 
-APIS: tuple = ()
+from __future__ import annotations
+
+import json
+
+from flask import request
+from flask_appbuilder.api import expose
+
+from steerco.domain.errors import ValidationFailed
+from steerco.services import (
+    actuals,
+    changes,
+    dependencies,
+    risks,
+    rollup,
+    status,
+    value,
+    value_locks,
+    value_settings,
+)
+from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg
+
+
+
+class ValueApi(SteercoApi):
+    resource_name = "value"
+    openapi_spec_tag = "Value"
+
+    # -- grid -----------------------------------------------------------------
+    @expose("/measures/<int:measure_id>/grid", methods=["GET"])
+    @authenticated
+    def get_grid(self, measure_id):
+        """The value grid: lines, amounts per version and period, totals in the reporting currency.
+        ---
+        get:
+          summary: Read the value grid
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          responses:
+            200: {description: "lines with amounts {version: {period: amount}}, totals, locked periods"}
+            404: {description: no such measure (or not visible to you)}
+        """
+        return self.run(lambda uow: value.grid(uow, measure_id), readonly=True)
+
+    @expose("/measures/<int:measure_id>/grid", methods=["PUT"])
+    @authenticated
+    def put_grid(self, measure_id):
+        """Set amounts; all or nothing. Amount null removes a cell.
+        ---
+        put:
+          summary: Write the value grid
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    cells:
+                      type: array
+                      items:
+                        type: object
+                        properties:
+                          line: {type: integer}
+                          version: {type: string, enum: [plan, forecast, actual]}
+                          period: {type: string, example: "2027-01"}
+                          amount: {type: string, example: "125000.50", nullable: true}
+          responses:
+            200: {description: the grid after the write, with how many cells changed}
+            409: {description: "a locked period (period_locked, with periods) or a closed measure (value_read_only)"}
+            422: {description: "problems per cell: cells[i].field"}
+        """
+        cells = body().get("cells")
+
+        def work(uow):
+            out = value.write(uow, measure_id, cells)
+            return {**value.grid(uow, measure_id), **out}
+
+        return self.run(work)
+
+    @expose("/measures/<int:measure_id>/lines", methods=["POST"])
+    @authenticated
+    def add_line(self, measure_id):
+        """Add a value line.
+        ---
+        post:
+          summary: Add a value line
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    category: {type: string, example: savings}
+                    currency: {type: string, example: EUR}
+                    title: {type: string}
+                    cost_centre: {type: string}
+                    account: {type: string}
+                    wbs: {type: string}
+          responses:
+            201: {description: the line}
+            422: {description: unknown category or bad currency}
+        """
+        data = body()
+        return self.run(lambda uow: value.add_line(uow, measure_id, data).as_dict(), status=201)
+
+    # -- statuses -------------------------------------------------------------
+    @expose("/measures/<int:measure_id>/statuses", methods=["GET"])
+    @authenticated
+    def statuses(self, measure_id):
+        """Implementation and Potential Status, derived and effective, with history.
+        ---
+        get:
+          summary: Statuses with history
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          responses:
+            200: {description: "implementation, potential ({status, derived, why, override}) and history"}
+        """
+        return self.run(lambda uow: status.statuses(uow, measure_id), readonly=True)
+
+    @expose("/measures/<int:measure_id>/statuses/<kind>", methods=["PUT"])
+    @authenticated
+    def override(self, measure_id, kind):
+        """Override a status with a reason (status null clears the override).
+        ---
+        put:
+          summary: Override a status
+          parameters:
+          - {in: path, name: measure_id, required: true, schema: {type: integer}}
+          - {in: path, name: kind, required: true, schema: {type: string, enum: [implementation, potential]}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    status: {type: string, nullable: true}
+                    reason: {type: string}
+          responses:
+            200: {description: both statuses now}
+            403: {description: only sponsor, controller or PMO judge a status}
+            422: {description: unknown status or no reason}
+        """
+        data = body()
+        return self.run(lambda uow: status.override(uow, measure_id, kind, data.get("status"),
+                                                    data.get("reason") or ""))
+
+    # -- change requests and comparison ---------------------------------------
+    @expose("/measures/<int:measure_id>/change-requests", methods=["GET"])
+    @authenticated
+    def list_changes(self, measure_id):
+        """Change requests of a measure.
+        ---
+        get:
+          summary: List change requests
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          responses:
+            200: {description: the change requests, oldest first}
+        """
+        return self.run(lambda uow: {"result": changes.of_measure(uow, measure_id)}, readonly=True)
+
+    @expose("/measures/<int:measure_id>/change-requests", methods=["POST"])
+    @authenticated
+    def request_change(self, measure_id):
+        """Request a change of plan through the change gate.
+        ---
+        post:
+          summary: Request a change
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    kind: {type: string, enum: [scope, cost, timing, value]}
+                    title: {type: string}
+                    reason: {type: string}
+                    changes:
+                      type: array
+                      items: {type: object, properties: {line: {type: integer}, period: {type: string}, amount: {type: string}}}
+          responses:
+            201: {description: the change request}
+            422: {description: per field}
+        """
+        data = body()
+        return self.run(lambda uow: changes.request(uow, measure_id, data).as_dict(), status=201)
+
+    @expose("/change-requests/<int:change_id>/decision", methods=["POST"])
+    @authenticated
+    def decide_change(self, change_id):
+        """Approve or reject a change request at its current step.
+        ---
+        post:
+          summary: Decide a change request
+          parameters: [{in: path, name: change_id, required: true, schema: {type: integer}}]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    decision: {type: string, enum: [approve, reject]}
+                    comment: {type: string}
+          responses:
+            200: {description: the change request; approved at the last step it is a new plan revision}
+            403: {description: not an approver of this step, or the requester}
+            409: {description: already decided}
+        """
+        data = body()
+        return self.run(lambda uow: changes.decide(uow, change_id, data.get("decision"),
+                                                   data.get("comment") or "").as_dict())
+
+    @expose("/measures/<int:measure_id>/comparison", methods=["GET"])
+    @authenticated
+    def comparison(self, measure_id):
+        """Baseline against current plan, per period, with the plan revisions.
+        ---
+        get:
+          summary: Baseline vs current plan of a measure
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          responses:
+            200: {description: periods and totals with the delta}
+        """
+        return self.run(lambda uow: changes.comparison(uow, measure_id), readonly=True)
+
+    @expose("/nodes/<node>/comparison", methods=["GET"])
+    @authenticated
+    def node_comparison(self, node):
+        """Baseline against current plan for a node's subtree, by child node x DoI x category.
+        ---
+        get:
+          summary: Baseline vs current plan of a node
+          parameters: [{in: path, name: node, required: true, schema: {type: string}}]
+          responses:
+            200: {description: rows and totals with the delta}
+        """
+        return self.run(lambda uow: changes.node_comparison(uow, node), readonly=True)
+
+    # -- dependencies ---------------------------------------------------------
+    @expose("/measures/<int:measure_id>/dependencies", methods=["GET"])
+    @authenticated
+    def list_dependencies(self, measure_id):
+        """Dependencies of a measure, each with whether it blocks the next gate.
+        ---
+        get:
+          summary: List dependencies
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          responses:
+            200: {description: the dependencies}
+        """
+        return self.run(lambda uow: {"result": dependencies.listing(uow, measure_id)}, readonly=True)
+
+    @expose("/measures/<int:measure_id>/dependencies", methods=["POST"])
+    @authenticated
+    def add_dependency(self, measure_id):
+        """Add a dependency on a predecessor measure (its code) or on something external.
+        ---
+        post:
+          summary: Add a dependency
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    predecessor: {type: string, example: M-0001}
+                    external: {type: string}
+                    description: {type: string}
+          responses:
+            201: {description: the dependency}
+            422: {description: unknown predecessor, a cycle, or neither given}
+        """
+        data = body()
+
+        def work(uow):
+            d = dependencies.add(uow, measure_id, data)
+            return {"id": d.id, **d.facts()}
+
+        return self.run(work, status=201)
+
+    # -- risks ----------------------------------------------------------------
+    @expose("/measures/<int:measure_id>/risks", methods=["GET"])
+    @authenticated
+    def list_risks(self, measure_id):
+        """Risks of a measure with owner and status.
+        ---
+        get:
+          summary: List risks
+          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
+          responses:
+            200: {description: the risks}
+        """
+        return self.run(lambda uow: {"result": risks.listing(uow, measure_id)}, readonly=True)
+
+    @expose("/measures/<int:measure_id>/risks/<int:risk_id>", methods=["PUT"])
+    @authenticated
+    def update_risk(self, measure_id, risk_id):
+        """Change a risk's owner, status, mitigation, probability or impact.
+        ---
+        put:
+          summary: Update a risk
+          parameters:
+          - {in: path, name: measure_id, required: true, schema: {type: integer}}
+          - {in: path, name: risk_id, required: true, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    owner: {type: string}
+                    status: {type: string, enum: [open, mitigating, closed, occurred]}
+                    mitigation: {type: string}
+                    probability: {type: integer, minimum: 1, maximum: 5}
+                    impact: {type: integer, minimum: 1, maximum: 5}
+          responses:
+            200: {description: the risk}
+            422: {description: per field}
+        """
+        data = body()
+        return self.run(lambda uow: risks.update(uow, measure_id, risk_id, data))
+
+    # -- portfolio ------------------------------------------------------------
+    @expose("/rollup", methods=["GET"])
+    @authenticated
+    def rollup(self):
+        """Roll-up of a node's subtree by child node x DoI x category, in the reporting currency.
+        ---
+        get:
+          summary: Portfolio roll-up
+          parameters:
+          - {in: query, name: node, required: true, schema: {type: string}}
+          - {in: query, name: fiscal_year, schema: {type: integer}}
+          - {in: query, name: from, schema: {type: string, example: "2027-01"}}
+          - {in: query, name: to, schema: {type: string, example: "2027-12"}}
+          responses:
+            200: {description: "totals and rows: plan, forecast, actual, baseline, risk_adjusted, committed, realized, value_at_risk"}
+            404: {description: no such node (or not visible to you)}
+        """
+        node = request.args.get("node")
+        if not node:
+            raise ValidationFailed({"node": ["required: the code of the subtree's root"]})
+        fy = int_arg("fiscal_year", 0, lo=1900, hi=3000) if request.args.get("fiscal_year") else None
+        first, last = request.args.get("from") or None, request.args.get("to") or None
+        return self.run(lambda uow: rollup.rollup(uow, node, fiscal_year=fy, first=first, last=last), readonly=True)
+
+    @expose("/locks", methods=["GET"])
+    @authenticated
+    def list_locks(self):
+        """Period locks: global ones, or those that apply to a measure (?measure_id=).
+        ---
+        get:
+          summary: List period locks
+          parameters: [{in: query, name: measure_id, schema: {type: integer}}]
+          responses:
+            200: {description: the locks}
+        """
+        mid = int_arg("measure_id", 0, lo=1) if request.args.get("measure_id") else None
+        return self.run(lambda uow: {"result": value_locks.locks(uow, mid)}, readonly=True)
+
+    @expose("/locks", methods=["POST"])
+    @authenticated
+    def lock(self):
+        """The controller's sign-off of a period, for one measure (measure_id) or for all.
+        ---
+        post:
+          summary: Lock a period
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    period: {type: string, example: "2027-01"}
+                    measure_id: {type: integer}
+                    reason: {type: string}
+          responses:
+            201: {description: the lock}
+            403: {description: not a controller of the measure (or organisation-wide for a global lock)}
+            409: {description: already locked}
+        """
+        data = body()
+        return self.run(lambda uow: value_locks.lock_period(uow, data.get("period"), data.get("measure_id"),
+                                                           data.get("reason") or "").as_dict(), status=201)
+
+    @expose("/fx-rates", methods=["PUT"])
+    @authenticated
+    def fx_rates(self):
+        """Set FX rates to the reporting currency per period.
+        ---
+        put:
+          summary: Set FX rates
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    rates:
+                      type: array
+                      items: {type: object, properties: {currency: {type: string}, period: {type: string}, rate: {type: string}}}
+          responses:
+            200: {description: how many rates changed}
+            403: {description: admin or organisation-wide controller only}
+        """
+        rates = body().get("rates")
+        return self.run(lambda uow: {"changed": value_settings.set_fx_rates(uow, rates)})
+
+    @expose("/actuals/import", methods=["POST"])
+    @authenticated
+    def import_actuals(self):
+        """Import actuals from a CSV or XLSX file; all or nothing, idempotent.
+        ---
+        post:
+          summary: Import actuals
+          requestBody:
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  properties:
+                    file: {type: string, format: binary}
+                    mapping: {type: string, description: 'JSON object: file column -> measure|category|cost_centre|account|period|amount|currency'}
+                    dry_run: {type: boolean}
+          responses:
+            200: {description: "counts: rows, amounts, inserted, updated, unchanged, measures, repeat"}
+            422: {description: "import_rejected: problems [{row, column, problem}]; nothing was written"}
+        """
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationFailed({"file": ["attach the file in a form field named 'file'"]})
+        try:
+            mapping = json.loads(request.form.get("mapping") or "{}")
+        except ValueError:
+            raise ValidationFailed({"mapping": ["a JSON object"]}) from None
+        if not isinstance(mapping, dict):
+            raise ValidationFailed({"mapping": ["a JSON object"]})
+        dry = (request.form.get("dry_run") or "").lower() in ("1", "true", "yes")
+        data, name = upload.read(), upload.filename or "upload.csv"
+        return self.run(lambda uow: actuals.import_file(uow, data, name, mapping=mapping, dry_run=dry))
+
+
+APIS: tuple = (ValueApi,)

@@ -1,0 +1,236 @@
+"""Value lines and the value grid of a measure: amounts per version and fiscal period (issue 4).
+
+Every write checks, in this order: the right to edit, the closure lock (a
+confirmed measure's value is read-only), the version (baseline is set only by
+approval of the baseline gate), period locks (only an approved change request
+may change a locked period), FX rates for foreign currencies. A write is
+all-or-nothing, audited cell by cell, and re-derives the Potential Status.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import and_, select
+
+from steerco.domain.errors import ValidationFailed, ValueReadOnly
+from steerco.domain.fiscal import check_period
+from steerco.domain.people import ADMIN, PMO
+from steerco.domain.value import (
+    EDITABLE_VERSIONS,
+    MAX_FOREIGN_AMOUNT,
+    VERSIONS,
+    MeasureValue,
+    ValueLine,
+    money,
+    parse_money,
+    totals,
+    value_facts,
+)
+from steerco.services import value_settings
+from steerco.services.access import editable_measure, visible_measure
+from steerco.store import tables_value as v
+
+
+def state(uow, measure) -> MeasureValue:
+    """The measure's value state, created on first use."""
+    found = uow.session.get(MeasureValue, measure.id)
+    if found is None:
+        found = uow.add(MeasureValue(measure))
+        uow.flush()
+    return found
+
+
+def peek_state(uow, measure) -> MeasureValue | None:
+    return uow.session.get(MeasureValue, measure.id)
+
+
+def lines_of(uow, measure) -> list[ValueLine]:
+    return list(uow.session.scalars(select(ValueLine).where(ValueLine.measure == measure).order_by(ValueLine.id)))
+
+
+def add_line(uow, measure_id: int, data: dict) -> ValueLine:
+    """Add a value line: ``category`` (required), ``currency`` (default: the measure's), title, mapping.
+
+    :raises ValidationFailed: unknown category or bad currency.
+    """
+    _actor, measure = editable_measure(uow, measure_id)
+    settings = value_settings.load(uow)
+    require_writable(uow, measure)
+    category = settings.category(data.get("category") or "")
+    if category is None:
+        raise ValidationFailed({"category": [f"one of {', '.join(c.code for c in settings.categories)}"]})
+    line = ValueLine(measure, category, data.get("currency") or measure.currency, data.get("title") or "",
+                     cost_centre=data.get("cost_centre") or "", account=data.get("account") or "",
+                     wbs=data.get("wbs") or "", now=uow.now)
+    uow.add(line)
+    uow.flush()
+    uow.record("value_line.added", "value_line", line.id, measure.code, after=line.as_dict())
+    return line
+
+
+def require_writable(uow, measure, st: MeasureValue | None = None) -> None:
+    """:raises ValueReadOnly: the measure's value was confirmed at closure."""
+    st = st or peek_state(uow, measure)
+    if st is not None and st.read_only_reason:
+        raise ValueReadOnly(st.read_only_reason)
+
+
+def may_enter_actuals(actor, measure) -> bool:
+    """Actuals come from the books: the controller (of the measure or the node), the PMO or an admin."""
+    return (actor is measure.controller or actor.holds("controller", measure.node.path)
+            or actor.holds_any((ADMIN, PMO), measure.node.path))
+
+
+def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False, measure=None) -> dict:
+    """Set amounts ``[{line, version, period, amount}]`` (amount null removes the cell); all or nothing.
+
+    :param via_change_request: the cells come from an approved change request, which may change
+        locked periods and is the only way to do so.
+    :returns: ``{"changed": n}``.
+    :raises ValidationFailed: per cell (``cells[i].field``); nothing is written.
+    :raises PeriodLocked: a cell in a locked period.
+    :raises ValueReadOnly: the value was confirmed at closure.
+    """
+    from steerco.services import status as status_service
+    from steerco.services.value_locks import require_open_periods
+
+    if measure is None:
+        actor, measure = editable_measure(uow, measure_id)
+    else:
+        actor = uow.require_user(uow.actor)
+    st = state(uow, measure)
+    require_writable(uow, measure, st)
+    settings = value_settings.load(uow)
+    if not isinstance(cells, list) or not cells:
+        raise ValidationFailed({"cells": ["a non-empty list of {line, version, period, amount}"]})
+    lines = {ln.id: ln for ln in lines_of(uow, measure)}
+    errors: dict[str, list[str]] = {}
+    wanted: dict[tuple, Decimal | None] = {}
+    for i, c in enumerate(cells):
+        where = f"cells[{i}]"
+        if not isinstance(c, dict):
+            errors[where] = ["expected {line, version, period, amount}"]
+            continue
+        line = lines.get(c.get("line"))
+        if line is None:
+            errors[f"{where}.line"] = [f"no value line {c.get('line')!r} on measure {measure.code}"]
+            continue
+        version = c.get("version")
+        if version not in EDITABLE_VERSIONS:
+            why = ("the baseline is frozen from the plan when the baseline gate is approved"
+                   if version == "baseline" else f"one of {', '.join(EDITABLE_VERSIONS)}")
+            errors[f"{where}.version"] = [why]
+            continue
+        if version == "actual" and not via_change_request and not may_enter_actuals(actor, measure):
+            errors[f"{where}.version"] = ["actuals are entered by the controller, the PMO or imported"]
+            continue
+        try:
+            period = check_period(c.get("period"), f"{where}.period")
+            amount = None if c.get("amount") is None else parse_money(c.get("amount"), f"{where}.amount")
+        except ValidationFailed as e:
+            errors.update(e.errors)
+            continue
+        if amount is not None and line.currency != settings.reporting_currency:
+            if abs(amount) > MAX_FOREIGN_AMOUNT:
+                errors[f"{where}.amount"] = [f"at most {MAX_FOREIGN_AMOUNT} in a foreign currency"]
+                continue
+            if not value_settings.rates(uow, [line.currency]).get((line.currency, period)):
+                errors[f"{where}.amount"] = [f"no FX rate {line.currency} -> {settings.reporting_currency} "
+                                             f"for {period}; a controller sets it first"]
+                continue
+        wanted[(line.id, version, period)] = amount
+    if errors:
+        raise ValidationFailed(errors)
+    if not via_change_request:
+        require_open_periods(uow, measure, {p for (_l, _v, p) in wanted})
+    changed = _put(uow, measure, wanted)
+    if changed:
+        measure.updated_at = uow.now
+        uow.record("value.amounts_changed", "measure", measure.id, measure.code,
+                   before={"cells": [[ln, ver, p, b] for ln, ver, p, b, _a in changed]},
+                   after={"cells": [[ln, ver, p, a] for ln, ver, p, _b, a in changed],
+                          "via_change_request": via_change_request})
+        status_service.refresh(uow, measure, settings=settings)
+        from steerco.services.gates import refresh_pending_review
+
+        refresh_pending_review(uow, measure)
+    return {"changed": len(changed)}
+
+
+def _put(uow, measure, wanted: dict) -> list:
+    """Upsert/delete; returns ``[(line, version, period, before, after)]`` of real changes (text amounts)."""
+    s, a = uow.session, v.value_amounts
+    existing = {(r.line_id, r.version, r.period): (r.id, Decimal(str(r.amount)).quantize(Decimal("0.01")))
+                for r in s.execute(select(a.c.id, a.c.line_id, a.c.version, a.c.period, a.c.amount)
+                                   .where(a.c.measure_id == measure.id))}
+    changed = []
+    for key, amount in sorted(wanted.items()):
+        old = existing.get(key)
+        before = str(old[1]) if old else None
+        if old is not None and amount is not None and old[1] == amount:
+            continue
+        if old is None and amount is None:
+            continue
+        if amount is None:
+            s.execute(a.delete().where(a.c.id == old[0]))
+        elif old is None:
+            s.execute(a.insert().values(line_id=key[0], measure_id=measure.id, version=key[1], period=key[2],
+                                        amount=amount))
+        else:
+            s.execute(a.update().where(a.c.id == old[0]).values(amount=amount))
+        changed.append((*key, before, str(amount) if amount is not None else None))
+    return changed
+
+
+def amount_rows(uow, measure) -> list[tuple]:
+    """``(line_id, category, currency, version, period, amount)`` of one measure."""
+    a, ln = v.value_amounts, v.value_lines
+    q = (select(a.c.line_id, ln.c.category, ln.c.currency, a.c.version, a.c.period, a.c.amount)
+         .join(ln, and_(ln.c.id == a.c.line_id)).where(a.c.measure_id == measure.id))
+    return [tuple(r) for r in uow.session.execute(q)]
+
+
+def measure_totals(uow, measure, settings=None, rows=None) -> dict:
+    settings = settings or value_settings.load(uow)
+    rows = amount_rows(uow, measure) if rows is None else rows
+    rates = value_settings.rates(uow, {r[2] for r in rows if r[2] != settings.reporting_currency})
+    return totals([r[1:] for r in rows], settings, rates)
+
+
+def facts(uow, measure) -> tuple[dict, dict]:
+    """The ``value`` and ``statuses`` facts gate criteria read."""
+    from steerco.services import status as status_service
+
+    settings = value_settings.load(uow)
+    t = measure_totals(uow, measure, settings)
+    return value_facts(t, settings), status_service.current(uow, measure, settings, t)
+
+
+def grid(uow, measure_id: int) -> dict:
+    """The value grid: lines with amounts per version and period, totals in the reporting currency."""
+    from steerco.services.value_locks import locked_periods
+
+    _actor, measure = visible_measure(uow, measure_id)
+    settings = value_settings.load(uow)
+    rows = amount_rows(uow, measure)
+    by_line: dict[int, dict] = {}
+    for line_id, _cat, _cur, version, period, amount in rows:
+        by_line.setdefault(line_id, {ver: {} for ver in VERSIONS})[version][period] = \
+            str(Decimal(str(amount)).quantize(Decimal("0.01")))
+    t = measure_totals(uow, measure, settings, rows)
+    st = peek_state(uow, measure)
+    return {
+        "measure": measure.code,
+        "currency": settings.reporting_currency,
+        "lines": [{**ln.as_dict(), "amounts": by_line.get(ln.id, {ver: {} for ver in VERSIONS})}
+                  for ln in lines_of(uow, measure)],
+        "periods": sorted({r[4] for r in rows}),
+        "totals": {ver: money(t["benefit"][ver]) for ver in VERSIONS},
+        "cost_totals": {ver: money(t["cost"][ver]) for ver in VERSIONS},
+        "by_category": {c: {ver: money(x) for ver, x in vs.items()} for c, vs in t["by_category"].items()},
+        "locked_periods": sorted(locked_periods(uow, measure)),
+        "plan_revision": st.plan_revision if st else 0,
+        "baseline_frozen_at": st.baseline_frozen_at.isoformat() if st and st.baseline_frozen_at else None,
+        "read_only": st.read_only_reason if st else None,
+    }
