@@ -1,0 +1,79 @@
+"""Steerco's tasks and schedules, registered on a given huey instance."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from huey import crontab
+
+from steerco.services import connector_jobs, notify, sla
+
+log = logging.getLogger(__name__)
+
+SCAN_EVERY_MINUTES = 5
+DIGEST_HOUR_UTC = 6
+
+
+class Jobs:
+    """The tasks bound to one huey instance and one database.
+
+    :ivar sla_scan: reminders and escalations due now, then mail delivery (also every 5 minutes).
+    :ivar deliver: mail the queued notifications.
+    :ivar daily_digest: one mail per digest user (every day at 06:00 UTC).
+    """
+
+    def __init__(self, huey, settings, *, store=None):
+        self.huey = huey
+        self.settings = settings
+        self._store = store
+        self._plugins = None
+        self._lock = threading.Lock()
+        self.calendar = sla.calendar_of(settings)
+        retry = {"retries": 3, "retry_delay": 5}
+
+        self.sla_scan = huey.task(name="sla_scan", **retry)(self.run_sla_scan)
+        self.deliver = huey.task(name="deliver", **retry)(self.run_deliver)
+        self.daily_digest = huey.task(name="daily_digest", **retry)(self.run_digest)
+        huey.periodic_task(crontab(minute=f"*/{SCAN_EVERY_MINUTES}"), name="sla_scan_periodic")(
+            self.run_sla_scan)
+        huey.periodic_task(crontab(hour=str(DIGEST_HOUR_UTC), minute="0"), name="daily_digest_periodic")(
+            self.run_digest)
+        self.sync_connector = connector_jobs.register_tasks(huey, lambda: self.store, self.plugins)
+
+    @property
+    def store(self):
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    from steerco.store.uow import Store
+
+                    self._store = Store(self.settings.database_url)
+        return self._store
+
+    def plugins(self):
+        """The plugin manager, built once per worker, with plugin operators installed for criteria."""
+        if self._plugins is None:
+            with self._lock:
+                if self._plugins is None:
+                    from steerco.plugins.manager import install_operators, make_plugin_manager
+
+                    pm = make_plugin_manager()
+                    install_operators(pm)
+                    self._plugins = pm
+        return self._plugins
+
+    def mailer(self):
+        return notify.mailer_for(self.settings)
+
+    def run_sla_scan(self) -> dict:
+        counts = sla.scan(self.store, self.calendar, self.settings.base_url)
+        counts.update(notify.deliver(self.store, self.mailer()))
+        log.info("sla scan: %s", counts)
+        return counts
+
+    def run_deliver(self) -> dict:
+        return notify.deliver(self.store, self.mailer())
+
+    def run_digest(self) -> dict:
+        return notify.send_digests(self.store, self.mailer())
