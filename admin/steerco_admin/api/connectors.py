@@ -1,3 +1,152 @@
-"""REST endpoints of the 'connectors' area."""
+"""REST endpoints of the 'connectors' area: plugins, connector configurations, syncs and their run log."""
 
-APIS: tuple = ()
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from flask_appbuilder.api import expose
+
+from steerco.plugins.manager import plugin_infos
+from steerco.domain.errors import ValidationFailed
+from steerco.services import connectors as svc
+from steerco.services import work_items
+from steerco.services.connector_jobs import enqueue_sync
+from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg
+from steerco_admin.api.connectors_pages import ConnectorsPage
+from steerco_admin.api.connectors_triggers import TriggerApi
+
+
+def plugins():
+    return current_app.extensions["steerco.plugins"]
+
+
+class ConnectorApi(SteercoApi):
+    resource_name = "connectors"
+    openapi_spec_tag = "Connectors"
+
+    @expose("/plugins", methods=["GET"])
+    @authenticated
+    def plugins(self):
+        """Installed plugins with their version, hooks, connectors and operators.
+        ---
+        get:
+          summary: List plugins
+          responses:
+            200: {description: one entry per plugin}
+        """
+        return jsonify({"result": [i.__dict__ for i in plugin_infos(plugins())]})
+
+    @expose("/", methods=["GET"])
+    @authenticated
+    def list(self):
+        """Configured connectors (settings name environment variables, never secrets).
+        ---
+        get:
+          summary: List connector configurations
+          responses:
+            200: {description: the configurations}
+        """
+        def work(uow):
+            svc.require_admin(uow)
+            return {"result": svc.configs(uow)}
+
+        return self.run(work, readonly=True)
+
+    @expose("/<name>", methods=["PUT"])
+    @authenticated
+    def save(self, name):
+        """Create or replace a connector configuration (admin).
+        ---
+        put:
+          summary: Configure a connector
+          parameters: [{in: path, name: name, required: true, schema: {type: string}}]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [connector]
+                  properties:
+                    connector: {type: string, description: "a registered connector, e.g. ldap, jira"}
+                    settings: {type: object}
+                    enabled: {type: boolean}
+          responses:
+            200: {description: the configuration}
+            422: {description: "the settings field that is wrong, e.g. settings.url"}
+        """
+        data = body()
+        return self.run(lambda uow: svc.save_config(uow, plugins(), name, data.get("connector"),
+                                                     data.get("settings") or {}, enabled=data.get("enabled", True)))
+
+    @expose("/<name>/sync", methods=["POST"])
+    @authenticated
+    def sync(self, name):
+        """Start a sync of the connector as a background job (admin).
+        ---
+        post:
+          summary: Start a sync
+          parameters: [{in: path, name: name, required: true, schema: {type: string}}]
+          responses:
+            202: {description: the sync was queued; follow it in the run log}
+            404: {description: no such connector configuration}
+        """
+        def work(uow):
+            svc.require_admin(uow)
+            svc.config(uow, name)
+
+        self.run(work, readonly=True)
+        job = enqueue_sync(current_app, name)
+        return jsonify({"queued": name, "job": job}), 202
+
+    @expose("/<name>/links", methods=["POST"])
+    @authenticated
+    def link(self, name):
+        """Link a measure to an epic, an issue or a JQL query of a work-items connector (measure editors).
+        ---
+        post:
+          summary: Link a measure to external work items
+          parameters: [{in: path, name: name, required: true, schema: {type: string}}]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [measure, kind, target]
+                  properties:
+                    measure: {type: integer, description: the measure id}
+                    kind: {type: string, enum: [epic, issue, jql]}
+                    target: {type: string, description: "an issue key such as OPS-12, or a JQL query"}
+          responses:
+            201: {description: the link}
+            422: {description: what was wrong, per field}
+        """
+        data = body()
+        if not isinstance(data.get("measure"), int) or isinstance(data.get("measure"), bool):
+            raise ValidationFailed({"measure": ["the measure id, a whole number"]})
+        return self.run(lambda uow: work_items.link(uow, name, data["measure"], data.get("kind"), data.get("target")),
+                        status=201)
+
+    @expose("/runs", methods=["GET"])
+    @authenticated
+    def runs(self):
+        """The run log of every connector, newest first: started, finished, counts, errors.
+        ---
+        get:
+          summary: Connector run log
+          parameters:
+          - {in: query, name: connector, schema: {type: string}}
+          - {in: query, name: limit, schema: {type: integer, default: 50}}
+          responses:
+            200: {description: the runs}
+        """
+        name = request.args.get("connector") or None
+        limit = int_arg("limit", 50, lo=1, hi=500)
+
+        def work(uow):
+            svc.require_admin(uow)
+            return {"result": svc.runs(uow, name, limit)}
+
+        return self.run(work, readonly=True)
+
+
+# ConnectorsPage is a page, not an API; add_api registers any view without a menu entry.
+APIS: tuple = (ConnectorApi, TriggerApi, ConnectorsPage)

@@ -1,0 +1,79 @@
+"""The hooks a Steerco plugin may implement. This module *is* the plugin API.
+
+Conventions: every hook is named ``steerco_*``; a ``register_*`` hook returns a
+list (pluggy gathers one list per plugin); an ``on_*`` hook is a notification
+called after the change it reports was committed. Notifications receive plain
+JSON-ready views (the measure or review as the REST API shows it) and the actor
+explicitly, never a request, a database session or a user object; they must
+not raise: a failure is logged with the plugin's name and never undoes or blocks
+the change (a failing plugin cannot break a gate transaction).
+"""
+
+from __future__ import annotations
+
+from steerco.plugins import hookspec
+
+
+# -- extension points -----------------------------------------------------------
+
+@hookspec
+def steerco_register_connectors() -> list:
+    """Return the connector classes this plugin provides.
+
+    :returns: subclasses of :class:`steerco.plugins.connector.Connector`, one
+        per external system; each declares its ``name``, its ``capabilities``
+        and its ``Settings`` schema. Names must be unique across plugins.
+    """
+
+
+@hookspec
+def steerco_register_operators() -> list:
+    """Return extra JsonLogic operators that gate criteria and trigger rules may call.
+
+    :returns: :class:`steerco.rules.Operator` tuples
+        ``Operator(name, fn, min_args, max_args, doc)``. ``fn`` receives the
+        evaluated arguments as JSON values and returns a JSON value; it must be
+        pure and fast. A name that shadows a built-in operator, or that another
+        plugin already registered, is refused with an error naming this plugin.
+    """
+
+
+# -- notifications (post-commit) --------------------------------------------------
+
+@hookspec
+def steerco_on_measure_created(measure: dict, actor: str) -> None:
+    """Called after a new measure was committed.
+
+    :param measure: the measure as ``GET /api/v1/measures/<id>`` shows it.
+    :param actor: the username who created it (``system`` for triggers).
+    """
+
+
+@hookspec
+def steerco_on_review_submitted(review: dict, measure: dict, actor: str) -> None:
+    """Called after a measure was submitted at a gate and the review committed.
+
+    :param review: the gate review as the API shows it (gate, steps, results).
+    :param measure: the measure after submission.
+    :param actor: the username who submitted.
+    """
+
+
+@hookspec
+def steerco_on_gate_decided(review: dict, measure: dict, actor: str) -> None:
+    """Called after a gate decision (go, conditional go, hold, recycle, kill) was committed.
+
+    :param review: the decided review; ``review["decision"]`` is the decision.
+    :param measure: the measure after the decision (its new DoI).
+    :param actor: the username whose vote decided, or ``system``.
+    """
+
+
+@hookspec
+def steerco_on_value_changed(measure: dict, changes: dict, actor: str) -> None:
+    """Called after a measure's value figures changed and were committed.
+
+    :param measure: the measure after the change.
+    :param changes: ``{field: [before, after]}`` for the figures that changed.
+    :param actor: the username who changed them.
+    """

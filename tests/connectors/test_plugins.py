@@ -1,0 +1,156 @@
+"""The plugin API: hook specs, the manager factory, operators, isolation of notifications."""
+
+import inspect
+import logging
+from pathlib import Path
+
+import pytest
+
+from steerco import hookimpl
+from steerco.domain.governance import parse_model
+from steerco.plugins import hookspecs
+from steerco.plugins.connector import Connector, ConnectorSettings
+from steerco.plugins.manager import (PluginError, connector_classes, install_operators, make_plugin_manager, notify,
+                                     operator_set, plugin_infos)
+from steerco.rules import Operator, compile_rule
+
+HOOKS = sorted(n for n, f in inspect.getmembers(hookspecs, inspect.isfunction) if n.startswith("steerco_"))
+
+
+def double(x):
+    return x * 2 if isinstance(x, (int, float)) else None
+
+
+class Doubler:
+    @hookimpl
+    def steerco_register_operators(self):
+        return [Operator("double_it", double, 1, 1, "twice the number")]
+
+
+def test_every_hook_is_documented_with_its_contract():
+    assert HOOKS == ["steerco_on_gate_decided", "steerco_on_measure_created", "steerco_on_review_submitted",
+                     "steerco_on_value_changed", "steerco_register_connectors", "steerco_register_operators"]
+    for name in HOOKS:
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        assert len(doc) > 40, f"{name} needs a docstring stating its contract"
+        assert ":returns:" in doc or ":param" in doc, name
+
+
+def test_every_hook_has_a_test():
+    text = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+    for name in HOOKS:
+        assert text.count(name) >= 2, f"{name} is not exercised by a test"
+
+
+def test_hookimpl_is_reexported_from_the_package():
+    import steerco.plugins
+
+    assert hookimpl is steerco.plugins.hookimpl
+
+
+def test_factory_without_entrypoints_registers_only_what_it_is_given():
+    pm = make_plugin_manager(entrypoints=False, plugins=[Doubler()])
+    assert len(pm.get_plugins()) == 1
+    assert connector_classes(pm) == {}
+
+
+def test_builtin_connectors_are_plugins(pm):
+    classes = connector_classes(pm)
+    assert "ldap" in classes and classes["ldap"].capabilities == {"directory"}
+    infos = {i.name: i for i in plugin_infos(pm)}
+    assert "steerco_register_connectors" in infos["steerco_ad"].hooks
+    assert infos["steerco_ad"].connectors == ("ldap",)
+
+
+def test_a_hook_with_a_wrong_name_is_refused_naming_the_plugin():
+    class Typo:
+        @hookimpl
+        def steerco_register_conectors(self):
+            return []
+
+    with pytest.raises(PluginError, match="steerco_register_conectors"):
+        make_plugin_manager(entrypoints=False, plugins=[Typo()])
+
+
+def test_a_connector_with_unknown_capabilities_is_refused():
+    class Odd(Connector):
+        name = "odd"
+        title = "Odd"
+        capabilities = frozenset({"telepathy"})
+        Settings = ConnectorSettings
+
+    class Plugin:
+        @hookimpl
+        def steerco_register_connectors(self):
+            return [Odd]
+
+    with pytest.raises(PluginError, match="telepathy"):
+        connector_classes(make_plugin_manager(entrypoints=False, plugins=[Plugin()]))
+
+
+def test_plugin_operator_works_in_a_criterion():
+    ops = operator_set(make_plugin_manager(entrypoints=False, plugins=[Doubler()]))
+    model = parse_model({
+        "code": "m", "levels": [{"doi": 0, "name": "Defined"}, {"doi": 1, "name": "Identified"}],
+        "gates": [{"doi": 1, "name": "Identified", "must_meet": [
+            {"code": "doubled", "label": "Doubled potential above 100", "rule": {">": [{"double_it": {"var": "potential"}}, 100]},
+             "explanation": "potential too small"}]}],
+    }, operators=ops)
+    criterion = model.gate_for(1).must_meet[0]
+    assert criterion.compiled.check({"potential": 60}).passed
+    assert not criterion.compiled.check({"potential": 40}).passed
+
+
+def test_operator_shadowing_a_builtin_is_refused_naming_the_plugin():
+    class Bad:
+        @hookimpl
+        def steerco_register_operators(self):
+            return [Operator("var", double, 1, 1, "")]
+
+    with pytest.raises(PluginError, match="shadow"):
+        operator_set(make_plugin_manager(entrypoints=False, plugins=[Bad()]))
+
+
+def test_install_operators_is_idempotent_and_reaches_default_compilation():
+    pm = make_plugin_manager(entrypoints=False, plugins=[Doubler()])
+    install_operators(pm)
+    install_operators(pm)
+    assert compile_rule({"double_it": 21}).apply({}) == 42
+
+
+def test_failing_notification_is_isolated_and_logged(caplog):
+    seen = []
+
+    class Broken:
+        @hookimpl
+        def steerco_on_gate_decided(self, review, measure, actor):
+            raise RuntimeError("plugin bug")
+
+    class Listener:
+        @hookimpl
+        def steerco_on_gate_decided(self, review, measure, actor):
+            seen.append((review["decision"], measure["code"], actor))
+
+        @hookimpl
+        def steerco_on_measure_created(self, measure, actor):
+            seen.append(("created", measure["code"], actor))
+
+        @hookimpl
+        def steerco_on_review_submitted(self, review, measure, actor):
+            seen.append(("submitted", measure["code"], actor))
+
+        @hookimpl
+        def steerco_on_value_changed(self, measure, changes, actor):
+            seen.append(("value", measure["code"], sorted(changes)))
+
+    pm = make_plugin_manager(entrypoints=False, plugins=[Broken(), Listener()])
+    with caplog.at_level(logging.ERROR):
+        failed = notify(pm, "steerco_on_gate_decided", review={"decision": "go"}, measure={"code": "M-1"},
+                        actor="bob")
+    notify(pm, "steerco_on_measure_created", measure={"code": "M-2"}, actor="alice")
+    notify(pm, "steerco_on_review_submitted", review={}, measure={"code": "M-2"}, actor="alice")
+    notify(pm, "steerco_on_value_changed", measure={"code": "M-2"}, changes={"target": [1, 2]}, actor="carol")
+    assert len(failed) == 1
+    assert ("go", "M-1", "bob") in seen and ("created", "M-2", "alice") in seen
+    assert ("submitted", "M-2", "alice") in seen and ("value", "M-2", ["target"]) in seen
+    assert "failed in steerco_on_gate_decided" in caplog.text
