@@ -1,3 +1,113 @@
-"""REST endpoints of the 'ui' area."""
+"""/api/v1/ui: JSON endpoints behind the configuration pages (draft saving, rule test, impact preview).
 
-APIS: tuple = ()
+They accept a bearer token, or the browser session together with the page's
+CSRF token in ``X-CSRFToken`` (FAB exempts APIs from the form-wide check).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import jsonify, request
+from flask_appbuilder.api import expose
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError as WtfValidationError
+
+from steerco import rules
+from steerco.domain.errors import ValidationFailed
+from steerco.services import drafts, preview
+from steerco_admin.api.base import SteercoApi, authenticated, body
+
+
+def csrf_checked(view):
+    """Browser-session calls must carry the page's CSRF token; token calls need not."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not request.headers.get("Authorization"):
+            try:
+                validate_csrf(request.headers.get("X-CSRFToken", ""))
+            except (CSRFError, WtfValidationError) as err:
+                return jsonify({"error": "csrf", "message": f"reload the page and try again ({err})"}), 400
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+class UiApi(SteercoApi):
+    resource_name = "ui"
+    openapi_spec_tag = "Configuration UI"
+
+    @expose("/models/<code>/draft", methods=["PUT"])
+    @authenticated
+    @csrf_checked
+    def save_draft(self, code):
+        """Save the draft of a governance model (it may be incomplete).
+        ---
+        put:
+          summary: Save a model draft
+          parameters: [{in: path, name: code, required: true, schema: {type: string}}]
+          requestBody: {content: {application/json: {schema: {type: object, properties: {definition: {type: object}}}}}}
+          responses:
+            200: {description: "saved; 'problem' says what would stop publication (null if none)"}
+            403: {description: not an admin or consultant}
+        """
+        data = body()
+        return self.run(lambda uow: drafts.save_draft(uow, code, data.get("definition")))
+
+    @expose("/rules/check", methods=["POST"])
+    @authenticated
+    @csrf_checked
+    def check_rule(self):
+        """Validate a rule (the expert tab).
+        ---
+        post:
+          summary: Validate a rule
+          responses:
+            200: {description: "ok and the fact paths it reads, or the problem"}
+        """
+        data = body()
+        try:
+            compiled = rules.compile_rule(data.get("rule"))
+        except rules.RuleError as e:
+            return jsonify({"ok": False, "problem": str(e)})
+        return jsonify({"ok": True, "reads": list(compiled.reads)})
+
+    @expose("/rules/test", methods=["POST"])
+    @authenticated
+    @csrf_checked
+    def test_rule(self):
+        """Test a rule against one measure.
+        ---
+        post:
+          summary: Test a rule on a measure
+          requestBody: {content: {application/json: {schema: {type: object, properties: {rule: {}, measure: {type: string}}}}}}
+          responses:
+            200: {description: passed, and the missing values}
+            422: {description: bad rule or unknown measure}
+        """
+        data = body()
+        return self.run(lambda uow: preview.test_rule(uow, data.get("rule"), str(data.get("measure") or "")),
+                        readonly=True)
+
+    @expose("/models/<code>/impact", methods=["POST"])
+    @authenticated
+    @csrf_checked
+    def impact(self, code):
+        """Impact of a drafted gate on the measures that face it next.
+        ---
+        post:
+          summary: Impact preview
+          requestBody: {content: {application/json: {schema: {type: object, properties: {definition: {type: object}, doi: {type: integer}}}}}}
+          responses:
+            200: {description: pass/fail counts now and with the draft, and the measures that change}
+            422: {description: the draft does not validate}
+        """
+        data = body()
+        doi = data.get("doi")
+        if not isinstance(doi, int):
+            raise ValidationFailed({"doi": ["a whole number"]})
+        return self.run(lambda uow: preview.impact(uow, code, data.get("definition") or {}, doi), readonly=True)
+
+
+APIS: tuple = (UiApi,)

@@ -1,3 +1,17 @@
 """Tables of the 'ui' area, on the shared metadata (see schema.py)."""
 
-from steerco.store.tables import metadata  # noqa: F401
+from sqlalchemy import JSON, Column, Integer, String, Table
+
+from steerco.store.tables import When, metadata
+
+# A governance model being edited in the web app: one draft per model, which
+# becomes a new immutable version when published (see services/drafts.py).
+model_drafts = Table(
+    "model_drafts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_code", String(64), nullable=False, unique=True),
+    Column("definition", JSON, nullable=False),
+    Column("base_version", Integer),
+    Column("updated_at", When, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+)

@@ -1,0 +1,56 @@
+"""Steerco's own pages (FAB BaseViews) and the menu shown on every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, url_for
+from flask_login import current_user
+
+from steerco.domain import rights
+from steerco_admin.views.base import store
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str
+    endpoint: str
+    prefix: str
+
+
+WORK = (MenuItem("inbox", "Inbox", "InboxView.index", "/inbox"),
+        MenuItem("measures", "Measures", "MeasuresView.index", "/measures"),
+        MenuItem("dashboard", "Dashboard", "DashboardView.index", "/dashboard"))
+CONFIGURE = (MenuItem("models", "Governance", "GovernanceView.index", "/governance"),
+             MenuItem("types", "Measure types", "TypesView.index", "/types"),
+             MenuItem("hierarchy", "Hierarchy & roles", "HierarchyView.index", "/hierarchy"))
+
+
+def register_views(appbuilder) -> None:
+    from steerco_admin.views.dashboard import DashboardView
+    from steerco_admin.views.governance import GovernanceView
+    from steerco_admin.views.hierarchy import HierarchyView
+    from steerco_admin.views.inbox import InboxView
+    from steerco_admin.views.types import TypesView
+    from steerco_admin.views.workspace import MeasuresView
+
+    for view in (InboxView, MeasuresView, DashboardView, GovernanceView, TypesView, HierarchyView):
+        appbuilder.add_view_no_menu(view)
+    current_app.context_processor(lambda: {"steerco_menu": menu})
+
+
+def may_configure() -> bool:
+    """Whether the logged-in user configures Steerco (admin or consultant); once per request."""
+    if "steerco_configures" not in g:
+        def work(uow):
+            user = uow.user(current_user.username)
+            return bool(user and rights.can_configure(user))
+        g.steerco_configures = current_user.is_authenticated and store().run(
+            current_user.username, work, readonly=True)
+    return g.steerco_configures
+
+
+def menu() -> list[dict]:
+    items = WORK + (CONFIGURE if may_configure() else ())
+    return [{"key": i.key, "label": i.label, "url": url_for(i.endpoint), "prefix": i.prefix} for i in items]

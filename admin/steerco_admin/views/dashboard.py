@@ -1,0 +1,54 @@
+"""The portfolio dashboard: figures computed by the dashboard service, drawn as inline SVG."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder import expose
+
+from steerco.domain.errors import NotFound
+from steerco.services import dashboard
+from steerco_admin.views.base import Page, login_required, run
+
+
+class DashboardView(Page):
+    route_base = "/dashboard"
+
+    @expose("/")
+    @login_required
+    def index(self):
+        node = request.args.get("node") or None
+
+        def work(uow):
+            try:
+                figures, series = dashboard.figures(uow, node), dashboard.over_time(uow, node)
+            except NotFound:
+                figures, series = dashboard.figures(uow, None), dashboard.over_time(uow, None)
+            return {"f": figures, "series": series, "nodes": dashboard.node_choices(uow)}
+
+        data = run(work, readonly=True)
+        f = data["f"]
+        data["lines"] = _lines(data["series"]["periods"])
+        return self.render_template("steerco/dashboard.html", title="Dashboard", node=node or "",
+                                    count_max=max([x["count"] for x in f["funnel"]] + [1]),
+                                    value_max=max([float(x["potential"]) for x in f["funnel"]] + [1.0]),
+                                    age_max=max([a["count"] for a in f["approvals"]] + [1]), **data)
+
+
+CHART_W, CHART_H, PAD = 460, 180, 40
+SERIES = (("plan", "#1f6fb2"), ("forecast", "#e09f3e"), ("actual", "#4fc3a1"))
+
+
+def _lines(periods: list[dict]) -> dict:
+    """SVG polyline points per version, scaled into the chart box."""
+    if not periods:
+        return {}
+    top = max([float(p[v]) for p in periods for v, _c in SERIES if p[v] is not None] + [1.0])
+    step = (CHART_W - 2 * PAD) / max(len(periods) - 1, 1)
+    out = {"max": top, "series": [], "ticks": []}
+    for version, color in SERIES:
+        pts = " ".join(f"{PAD + i * step:.1f},{CHART_H - PAD / 2 - (CHART_H - PAD) * float(p[version]) / top:.1f}"
+                       for i, p in enumerate(periods) if p[version] is not None)
+        out["series"].append({"version": version, "color": color, "points": pts})
+    every = max(len(periods) // 6, 1)
+    out["ticks"] = [{"x": round(PAD + i * step, 1), "label": p["period"]} for i, p in enumerate(periods) if i % every == 0]
+    return out

@@ -1,0 +1,70 @@
+"""Hierarchy (tree: add, rename, move, archive) and node-scoped roles."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_appbuilder import expose
+
+from steerco.domain.errors import PermissionDenied, ValidationFailed
+from steerco.services import drafts, structure
+from steerco_admin.views.base import Page, attempt, login_required, run
+
+
+class HierarchyView(Page):
+    route_base = "/hierarchy"
+
+    @expose("/")
+    @login_required
+    def index(self):
+        return self._page({}, {})
+
+    def _page(self, errors, values, status=200):
+        def work(uow):
+            drafts.require_configurer(uow)
+            return {"nodes": structure.tree(uow), "levels": [{"code": lv.code, "name": lv.name} for lv in uow.levels()],
+                    "users": structure.assignments(uow), "roles": [{"code": r.code, "name": r.name} for r in uow.roles()]}
+        try:
+            data = run(work, readonly=True)
+        except PermissionDenied as e:
+            return self.render_template("steerco/error.html", title="Not allowed", message=e.message), 403
+        return self.render_template("steerco/hierarchy.html", title="Hierarchy & roles", errors=errors,
+                                    values=values, **data), status
+
+    def _change(self, work, success):
+        try:
+            run(work)
+        except ValidationFailed as e:
+            return self._page(e.errors, request.form, 422)
+        return attempt(lambda uow: None, success, url_for("HierarchyView.index"))
+
+    @expose("/nodes", methods=["POST"])
+    @login_required
+    def add(self):
+        f = request.form
+        return self._change(lambda uow: structure.add_node(uow, f.get("code", "").strip(), f.get("name", ""),
+                                                           f.get("level", ""), f.get("parent") or None) and None,
+                            "Node added.")
+
+    @expose("/nodes/<code>", methods=["POST"])
+    @login_required
+    def change(self, code):
+        f = request.form
+        action = f.get("action")
+        if action == "rename":
+            return self._change(lambda uow: structure.rename_node(uow, code, f.get("name", "")), "Node renamed.")
+        if action == "move":
+            return self._change(lambda uow: structure.move_node(uow, code, f.get("parent") or None), "Node moved.")
+        archived = action == "archive"
+        return self._change(lambda uow: structure.archive_node(uow, code, archived),
+                            "Node archived." if archived else "Node restored.")
+
+    @expose("/roles", methods=["POST"])
+    @login_required
+    def roles(self):
+        f = request.form
+        if f.get("action") == "remove":
+            return attempt(lambda uow: structure.remove_role(uow, f.get("user", ""), f.get("role", ""),
+                                                             f.get("node") or None),
+                           "Role removed.", url_for("HierarchyView.index"))
+        return self._change(lambda uow: structure.assign_role(uow, f.get("user", ""), f.get("role", ""),
+                                                              f.get("node") or None), "Role assigned.")

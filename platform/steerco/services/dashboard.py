@@ -1,0 +1,187 @@
+"""Portfolio read models for the web app: the dashboard figures, my measures,
+the nodes a user may pick.
+
+Every figure is computed over the measures the actor may see (the same scope
+as ``measures.search``): nothing from another node leaks into counts or charts.
+Aggregates run in SQL so a 50,000-measure portfolio stays fast.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import case, func, or_, select
+
+from steerco.domain import rights
+from steerco.domain.measure import Measure
+from steerco.services.models import model_of
+from steerco.store import tables as t
+
+AGE_BUCKETS = ((0, 2, "0–2 days"), (3, 5, "3–5 days"), (6, 10, "6–10 days"), (11, None, "over 10 days"))
+
+
+def _scope(uow, node: str | None = None):
+    """SQL conditions restricting measures to what the actor may see (and to ``node``'s subtree)."""
+    actor = uow.require_user(uow.actor)
+    conds = []
+    if node:
+        conds.append(t.nodes.c.path.startswith(uow.require_node(node).path, autoescape=True))
+    scopes = rights.visible_scopes(actor)
+    if scopes is not None:
+        own = [t.measures.c[f"{r}_id"] == actor.id for r in ("owner", "sponsor", "controller")]
+        conds.append(or_(*[t.nodes.c.path.startswith(p, autoescape=True) for p in scopes], *own))
+    return actor, conds
+
+
+def _from():
+    return t.measures.join(t.nodes, t.nodes.c.id == t.measures.c.node_id)
+
+
+def my_measures(uow, *, q: str | None = None, offset: int = 0, limit: int = 50):
+    """Measures the actor owns, sponsors or controls; returns (total, page)."""
+    actor = uow.require_user(uow.actor)
+    query = select(Measure).where(or_(*[t.measures.c[f"{r}_id"] == actor.id
+                                        for r in ("owner", "sponsor", "controller")]))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(t.measures.c.title).like(like), func.lower(t.measures.c.code).like(like)))
+    total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = uow.session.scalars(query.order_by(t.measures.c.code).offset(offset).limit(limit))
+    return total, list(rows)
+
+
+def node_choices(uow, *, creatable: bool = False) -> list[dict]:
+    """Active nodes the actor may filter by (or create measures in), in tree order."""
+    actor = uow.require_user(uow.actor)
+    scopes = rights.visible_scopes(actor)
+    out = []
+    for n in uow.nodes():
+        if n.archived:
+            continue
+        if creatable and not rights.can_create_in(actor, n):
+            continue
+        if not creatable and scopes is not None and not any(n.path.startswith(s) for s in scopes):
+            continue
+        out.append({"code": n.code, "name": n.name, "depth": n.path.count("/") - 2})
+    return out
+
+
+def figures(uow, node: str | None = None) -> dict:
+    """Everything the portfolio dashboard shows, as plain data.
+
+    :returns: funnel (count, potential, weighted per DoI), value at risk, approvals pending by age,
+        decisions needed, closure status.
+    """
+    _actor, conds = _scope(uow, node)
+    m = t.measures
+    active = (m.c.cancelled.is_(False))
+    rows = uow.session.execute(
+        select(m.c.model_version_id, m.c.doi, func.count(), func.coalesce(func.sum(m.c.potential), 0),
+               func.sum(case((m.c.on_hold.is_(True), 1), else_=0)))
+        .select_from(_from()).where(active, *conds).group_by(m.c.model_version_id, m.c.doi)).all()
+    names, weights, finals = _model_facts(uow, {r[0] for r in rows})
+    funnel: dict[int, dict] = {}
+    at_risk = weighted_total = Decimal(0)
+    on_hold = 0
+    for version_id, doi, count, potential, held in rows:
+        potential = Decimal(potential)
+        weight = Decimal(str(weights[version_id].get(doi, 0))) / 100
+        slot = funnel.setdefault(doi, {"doi": doi, "name": names[version_id].get(doi, f"DoI {doi}"), "count": 0,
+                                       "potential": Decimal(0), "weighted": Decimal(0)})
+        slot["count"] += count
+        slot["potential"] += potential
+        slot["weighted"] += potential * weight
+        weighted_total += potential * weight
+        if doi < finals[version_id]:
+            at_risk += potential * (1 - weight)
+        on_hold += held
+    funnel_list = [funnel[d] for d in sorted(funnel)]
+    for f in funnel_list:
+        f["potential"], f["weighted"] = _money(f["potential"]), _money(f["weighted"])
+    killed = uow.session.scalar(select(func.count()).select_from(_from()).where(m.c.cancelled.is_(True), *conds))
+    final = max(finals.values(), default=5)
+    return {
+        "funnel": funnel_list,
+        "total": sum(f["count"] for f in funnel_list),
+        "potential": _money(sum((Decimal(f["potential"]) for f in funnel_list), Decimal(0))),
+        "weighted": _money(weighted_total),
+        "value_at_risk": _money(at_risk),
+        "on_hold": on_hold,
+        "approvals": _approvals_by_age(uow, conds),
+        "conditions_due": _conditions_due(uow, conds),
+        "closure": {"awaiting": sum(f["count"] for f in funnel_list if f["doi"] == final - 1),
+                    "closed": sum(f["count"] for f in funnel_list if f["doi"] == final), "killed": killed},
+    }
+
+
+def _approvals_by_age(uow, conds) -> list[dict]:
+    g = t.gate_reviews
+    stamps = uow.session.scalars(select(g.c.submitted_at).select_from(
+        g.join(t.measures, t.measures.c.id == g.c.measure_id).join(t.nodes, t.nodes.c.id == t.measures.c.node_id))
+        .where(g.c.status == "pending", *conds)).all()
+    today = uow.now
+    out = [{"label": label, "count": 0} for _lo, _hi, label in AGE_BUCKETS]
+    for at in stamps:
+        age = (today - at).days
+        for i, (lo, hi, _label) in enumerate(AGE_BUCKETS):
+            if age >= lo and (hi is None or age <= hi):
+                out[i]["count"] += 1
+                break
+    return out
+
+
+def _conditions_due(uow, conds) -> dict:
+    c = t.conditions
+    base = (select(func.count()).select_from(c.join(t.measures, t.measures.c.id == c.c.measure_id)
+                                             .join(t.nodes, t.nodes.c.id == t.measures.c.node_id))
+            .where(c.c.cleared_at.is_(None), *conds))
+    today = uow.now.date()
+    return {"open": uow.session.scalar(base),
+            "overdue": uow.session.scalar(base.where(c.c.due_date < today)),
+            "due_soon": uow.session.scalar(base.where(c.c.due_date >= today,
+                                                      c.c.due_date <= today + timedelta(days=14)))}
+
+
+def _model_facts(uow, version_ids):
+    names, weights, finals = {}, {}, {}
+    for vid in version_ids:
+        model = model_of(uow.model_version(vid))
+        names[vid] = {lv.doi: lv.name for lv in model.levels}
+        weights[vid] = {lv.doi: lv.risk_weight for lv in model.levels}
+        finals[vid] = model.final_doi
+    return names, weights, finals
+
+
+def _money(v: Decimal) -> str:
+    return str(Decimal(v).quantize(Decimal("0.01")))
+
+
+def over_time(uow, node: str | None = None) -> dict:
+    """Benefit amounts by fiscal period for plan, forecast and actual, in the reporting currency.
+
+    :returns: ``{"currency", "periods": [{"period", "plan", "forecast", "actual"}]}``, money as decimal
+        text, None where nothing was entered.
+    """
+    from steerco.services import value_settings
+    from steerco.services.rollup import converted_cents
+    from steerco.store import tables_value as v
+
+    _actor, conds = _scope(uow, node)
+    settings = value_settings.load(uow)
+    a, ln, fx = v.value_amounts, v.value_lines, v.fx_rates
+    rows = uow.session.execute(
+        select(a.c.period, a.c.version, func.sum(converted_cents(a.c.amount, fx.c.rate)))
+        .select_from(a.join(ln, ln.c.id == a.c.line_id).join(t.measures, t.measures.c.id == a.c.measure_id)
+                     .join(t.nodes, t.nodes.c.id == t.measures.c.node_id)
+                     .outerjoin(fx, (fx.c.currency == ln.c.currency) & (fx.c.period == a.c.period)
+                                & (ln.c.currency != settings.reporting_currency)))
+        .where(t.measures.c.cancelled.is_(False), ln.c.category.in_(list(settings.benefit_codes)),
+               a.c.version.in_(("plan", "forecast", "actual")), *conds)
+        .group_by(a.c.period, a.c.version)).all()
+    periods: dict[str, dict] = {}
+    for period, version, cents in rows:
+        # A version without amounts in a period stays None: "not entered" is not zero.
+        periods.setdefault(period, {"period": period, "plan": None, "forecast": None, "actual": None})
+        periods[period][version] = _money(Decimal(int(cents or 0)) / 100)
+    return {"currency": settings.reporting_currency, "periods": [periods[p] for p in sorted(periods)]}
