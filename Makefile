@@ -31,11 +31,11 @@ serve: install
 	$(BIN)/steerco serve --host $(HOST) --port $(PORT)
 
 test: install
-	.ci/ensure-system-packages postgresql
+	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	.ci/ensure-system-packages postgresql
+	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
 	for b in tests/benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

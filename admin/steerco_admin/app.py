@@ -8,10 +8,15 @@ from flask import Flask
 from flask_appbuilder import AppBuilder, Model
 from flask_appbuilder.const import AUTH_DB
 from flask_appbuilder.utils.legacy import get_sqla_class
+from flask_wtf.csrf import CSRFProtect
 
 from steerco.migrate import pending
 from steerco_admin import errors
 from steerco_admin.api import register_api
+from steerco_admin.api.connectors_directory import DirectorySecurityManager
+from steerco.plugins.manager import install_operators, make_plugin_manager
+from steerco.services.connectors import ConnectorEvents
+from steerco_admin.views import register_views
 from steerco.settings import Settings
 from steerco.store.uow import Store
 
@@ -21,11 +26,12 @@ STEERCO_ROLE = "Steerco User"
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, check_schema: bool = True,
-               **overrides) -> Flask:
+               plugins=None, **overrides) -> Flask:
     """Build the app for one database.
 
     :param store: an existing store (tests and the CLI share theirs); made from settings otherwise.
     :param check_schema: refuse to start on a database that is behind the migrations.
+    :param plugins: a plugin manager; by default one loading the installed ``steerco`` entry points.
     """
     settings = settings or Settings.from_env()
     store = store or Store(settings.database_url)
@@ -47,6 +53,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         # Permissions are written by 'steerco db upgrade', not on every start.
         FAB_UPDATE_PERMS=False,
         FAB_API_SWAGGER_UI=True,
+        FAB_INDEX_VIEW="steerco_admin.views.home.HomeView",
         FAB_ROLES={STEERCO_ROLE: [["OpenApi", "can_get"], ["SwaggerView", "can_show"], ["MenuApi", "can_get"]]},
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + (1 << 20),
         JSON_SORT_KEYS=False,
@@ -57,12 +64,22 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     )
     app.config.update(overrides)
     app.extensions["steerco.store"] = store
+    # Plugins: loaded here, once per app (``plugins`` lets tests pass a manager of their own).
+    pm = plugins if plugins is not None else make_plugin_manager()
+    pm.register(ConnectorEvents(store, pm), name="steerco.connector_events")
+    install_operators(pm)
+    app.extensions["steerco.plugins"] = pm
+    store.plugins = pm  # post-commit notifications of the services reach the plugins through the store
     db = get_sqla_class()(metadata=Model.metadata)
     db.init_app(app)
-    appbuilder = AppBuilder()
+    # Before the APIs register: FAB exempts their blueprints from CSRF (they take JWTs); every page form is checked.
+    CSRFProtect(app)
+    # Directory logins (provider "ldap") go through ldap3, not FAB's python-ldap code.
+    appbuilder = AppBuilder(base_template="steerco/base.html", security_manager_class=DirectorySecurityManager)
     with app.app_context():
         appbuilder.init_app(app, db.session)
         register_api(appbuilder)
+        register_views(appbuilder)
     errors.register(app)
     app.add_url_rule("/health", "health", _health(store))
     return app

@@ -10,12 +10,18 @@ from werkzeug.exceptions import HTTPException
 
 from steerco.domain import errors as e
 from steerco.services.evidence import TooLarge
+from steerco.plugins.connector import ConnectorError
 
 log = logging.getLogger(__name__)
 
 STATUS = [
     (TooLarge, 413),
+    (ConnectorError, 502),  # an external system (directory, Jira...) failed; the message names it
     (e.CriteriaNotMet, 422),
+    (e.ImportRejected, 422),  # a file with problems (row, column, problem); nothing written (issue 4)
+    (e.PeriodLocked, 409),
+    (e.ValueReadOnly, 409),
+    (e.IdempotencyKeyReused, 422),
     (e.ValidationFailed, 422),
     (e.ConfigError, 422),
     (e.PermissionDenied, 403),
@@ -37,6 +43,8 @@ def status_of(err: e.SteercoError) -> int:
 def register(app: Flask) -> None:
     @app.errorhandler(e.SteercoError)
     def _domain(err):
+        if not _wants_json():
+            return html_error(status_of(err), err.message)
         return jsonify(err.payload()), status_of(err)
 
     @app.errorhandler(HTTPException)
@@ -56,6 +64,16 @@ def register(app: Flask) -> None:
         if _wants_json():
             return jsonify(body), 500
         return f"<h1>Something went wrong</h1><p>{body['message']}.</p>", 500
+
+
+def html_error(status: int, message: str):
+    """A page in the app's layout for errors met while browsing (not for /api/)."""
+    from flask import current_app, render_template
+
+    titles = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 413: "File too large"}
+    return render_template("steerco/error.html", appbuilder=current_app.appbuilder,
+                           base_template=current_app.appbuilder.base_template,
+                           title=titles.get(status, "Cannot do that"), message=message), status
 
 
 def _wants_json() -> bool:

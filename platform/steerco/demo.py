@@ -8,6 +8,7 @@ the reviews and the time spent per DoI look like a real programme's.
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Callable
 
 import yaml
 
-from steerco.services import configuration, evidence, gates, measures, people
+from steerco.services import configuration, evidence, gates, measures, people, value
 from steerco.services.models import model_of
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "governance" / "default.yaml"
@@ -136,6 +137,7 @@ class _Plan:
         self.target = TARGETS[index % len(TARGETS)]
         self.potential = rng.choice([180_000, 350_000, 750_000, 1_400_000, 2_600_000, 6_500_000])
         self.id = None
+        self.line = None
         self.review = None
         # A few measures stop short: an open review waiting for a decision, one on hold, one killed.
         self.leave_pending = index % 9 == 4
@@ -178,6 +180,7 @@ def _prepare(doi):
                                             "target": p.potential * 3})
                 measures.add_risk(uow, p.id, {"title": "Supplier pushback", "probability": 3, "impact": 3,
                                               "mitigation": "Early engagement"})
+                _value_plan(uow, p)
             elif doi == 2:
                 measures.update(uow, p.id, {"fields": {"one_time_cost": round(p.potential * 0.3),
                                                        "go_live_date": "2027-06-30"}})
@@ -201,8 +204,34 @@ def _prepare(doi):
                                      ctx.evidence_dir, content_type="text/csv")
 
         ctx.run(p.owner, work)
+        if doi in (4, 5):  # actuals come from the controller, in a transaction of their own
+            ctx.run(p.controller, lambda uow: _actuals(uow, p, DEMO_PERIODS[:3] if doi == 4 else DEMO_PERIODS))
 
     return step
+
+
+# Value by period (issue 4): a year of plan from January 2027, a forecast (a few measures fall short, so
+# their Potential Status is at risk), and actuals booked by the controller from Implemented on.
+DEMO_PERIODS = [f"2027-{m:02d}" for m in range(1, 13)]
+
+
+def _value_plan(uow, p: _Plan):
+    line = value.add_line(uow, p.id, {"category": "savings" if p.type == "cost" else "revenue",
+                                      "cost_centre": f"CC-{p.node}"})
+    p.line = line.id
+    monthly = Decimal(p.potential) / 12
+    short = Decimal("0.85") if p.index % 7 == 3 else Decimal(1)
+    cells = [{"line": line.id, "version": "plan", "period": per, "amount": str(monthly.quantize(Decimal("0.01")))}
+             for per in DEMO_PERIODS]
+    cells += [{"line": line.id, "version": "forecast", "period": per,
+               "amount": str((monthly * short).quantize(Decimal("0.01")))} for per in DEMO_PERIODS]
+    value.write(uow, p.id, cells)
+
+
+def _actuals(uow, p: _Plan, periods):
+    monthly = Decimal(p.potential) / 12 * Decimal("0.95")
+    value.write(uow, p.id, [{"line": p.line, "version": "actual", "period": per,
+                             "amount": str(monthly.quantize(Decimal("0.01")))} for per in periods])
 
 
 def _submit(ctx, p: _Plan):

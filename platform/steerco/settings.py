@@ -9,11 +9,39 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """SMTP delivery; with no host, mails stay in the outbox table and are logged (the default)."""
+
+    host: str | None = None
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    sender: str = "steerco@localhost"
+
+    @classmethod
+    def from_env(cls, env) -> "MailSettings":
+        port = env.get("STEERCO_SMTP_PORT", "25")
+        if not port.isdigit():
+            raise ValueError(f"STEERCO_SMTP_PORT must be a port number, not {port!r}")
+        return cls(env.get("STEERCO_SMTP_HOST") or None, int(port), env.get("STEERCO_SMTP_USER") or None,
+                   env.get("STEERCO_SMTP_PASSWORD") or None,
+                   env.get("STEERCO_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+                   env.get("STEERCO_MAIL_FROM") or "steerco@localhost")
+
+
+@dataclass(frozen=True)
 class Settings:
     instance_path: Path
     database_url: str
     secret_key: str
     max_upload_mb: int = 25
+    # Background jobs, notifications and SLAs (issue 3).
+    redis_url: str | None = None
+    base_url: str = "http://localhost:5000"
+    mail: MailSettings = MailSettings()
+    workdays: str = "mon-fri"
+    holidays: str = ""
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -23,7 +51,11 @@ class Settings:
         limit = env.get("STEERCO_MAX_UPLOAD_MB", "25")
         if not limit.isdigit() or int(limit) < 1:
             raise ValueError(f"STEERCO_MAX_UPLOAD_MB must be a whole number of MiB, not {limit!r}")
-        return cls(instance, url, env.get("STEERCO_SECRET_KEY") or _instance_secret(instance), int(limit))
+        return cls(instance, url, env.get("STEERCO_SECRET_KEY") or _instance_secret(instance), int(limit),
+                   redis_url=env.get("STEERCO_REDIS_URL") or None,
+                   base_url=(env.get("STEERCO_BASE_URL") or "http://localhost:5000").rstrip("/"),
+                   mail=MailSettings.from_env(env), workdays=env.get("STEERCO_WORKDAYS") or "mon-fri",
+                   holidays=env.get("STEERCO_HOLIDAYS") or "")
 
     @property
     def evidence_dir(self) -> Path:

@@ -10,12 +10,14 @@ from steerco.services import gates
 from steerco.services.views import condition_view, review_view
 from steerco_admin.api import schemas
 from steerco_admin.api.base import SteercoApi, authenticated, body
+from steerco_admin.api.rights_idempotency import run_idempotent
+from steerco_admin.api.rights_schemas import DelegatedVoteIn
 
 
 class ReviewApi(SteercoApi):
     resource_name = "reviews"
     openapi_spec_tag = "Reviews"
-    openapi_spec_component_schemas = (schemas.VoteIn,)
+    openapi_spec_component_schemas = (DelegatedVoteIn,)
 
     @expose("/<int:review_id>", methods=["GET"])
     @authenticated
@@ -42,23 +44,28 @@ class ReviewApi(SteercoApi):
     @authenticated
     def vote(self, review_id):
         """Vote on the review's current step: go, conditional_go (with conditions), hold, recycle or kill.
+
+        A delegate votes for an absent approver with ``on_behalf_of``. With an
+        ``Idempotency-Key`` header a repeated request has effect once and gets the first answer.
         ---
         post:
           summary: Vote
-          parameters: [{in: path, name: review_id, required: true, schema: {type: integer}}]
+          parameters:
+          - {in: path, name: review_id, required: true, schema: {type: integer}}
+          - {in: header, name: Idempotency-Key, required: false, schema: {type: string, maxLength: 200}}
           requestBody:
             content:
               application/json:
-                schema: {$ref: '#/components/schemas/VoteIn'}
+                schema: {$ref: '#/components/schemas/DelegatedVoteIn'}
           responses:
             201: {description: the review after the vote}
-            403: {description: "reason: self_approval, not_an_approver or segregation_of_duties"}
+            403: {description: "reason: self_approval, not_an_approver, segregation_of_duties or no_delegation"}
             409: {description: review already decided, or already voted}
-            422: {description: bad decision or missing conditions}
+            422: {description: bad decision, missing conditions, or an Idempotency-Key reused for another request}
         """
-        data = body(schemas.VoteIn())
-        return self.run(lambda uow: review_view(gates.vote(
-            uow, review_id, data["decision"], data["comment"], data["conditions"])), status=201)
+        data = body(DelegatedVoteIn())
+        return run_idempotent(lambda uow: review_view(gates.vote(
+            uow, review_id, data["decision"], data["comment"], data["conditions"], data["on_behalf_of"])))
 
 
 class ConditionApi(SteercoApi):

@@ -23,13 +23,19 @@ class Context:
     def store(self):
         from steerco.store.uow import Store
 
+        from steerco.plugins.manager import install_operators, make_plugin_manager
+
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
-        return Store(self.settings.database_url)
+        store = Store(self.settings.database_url)
+        # Criteria may use operators that plugins register; install them before any model is parsed.
+        store.plugins = make_plugin_manager()
+        install_operators(store.plugins)
+        return store
 
     def app(self, **kw):
         from steerco_admin.app import create_app
 
-        return create_app(self.settings, store=self.store, **kw)
+        return create_app(self.settings, store=self.store, plugins=self.store.plugins, **kw)
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)

@@ -133,3 +133,51 @@ class NotAnApprover(PermissionDenied):
 
 class AlreadyVoted(Conflict):
     code = "already_voted"
+
+
+class NotDelegated(PermissionDenied):
+    """A vote on behalf of someone who has not delegated their approval rights to the voter (issue 3)."""
+
+    reason = "no_delegation"
+
+
+class IdempotencyKeyReused(Conflict):
+    """The same Idempotency-Key sent again with a different request (issue 3)."""
+
+    code = "idempotency_key_reused"
+
+
+class PeriodLocked(Conflict):
+    """A period closed by a controller's sign-off (issue 4); only an approved change request changes it."""
+
+    code = "period_locked"
+
+    def __init__(self, periods: list[str], message: str):
+        self.periods = periods
+        super().__init__(message)
+
+    def payload(self) -> dict:
+        return {**super().payload(), "periods": self.periods}
+
+
+class ValueReadOnly(Conflict):
+    """The measure's value was confirmed at closure and can no longer change (issue 4)."""
+
+    code = "value_read_only"
+
+
+class ImportRejected(SteercoError):
+    """A file that cannot be imported as a whole: ``problems`` lists (row, column, problem); nothing was written."""
+
+    code = "import_rejected"
+
+    def __init__(self, problems: list[dict], total: int, rows: int):
+        self.problems = problems
+        self.total = total
+        self.rows = rows
+        first = problems[0] if problems else {"row": None, "column": None, "problem": "invalid"}
+        super().__init__(f"{total} problem(s) in {rows} row(s), nothing imported; first: row {first['row']}, "
+                         f"column {first['column']}: {first['problem']}")
+
+    def payload(self) -> dict:
+        return {**super().payload(), "problems": self.problems, "problem_count": self.total, "rows": self.rows}

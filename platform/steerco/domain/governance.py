@@ -47,9 +47,12 @@ class ApprovalStep:
     quorum: int | None = None
     condition: Any = None
     compiled_condition: Any = field(default=None, compare=False, repr=False)
+    # Runs at the same time as the step before it (issue 3); a stage is a run of such steps.
+    parallel: bool = False
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "roles": list(self.roles), "mode": self.mode, "quorum": self.quorum}
+        return {"name": self.name, "roles": list(self.roles), "mode": self.mode, "quorum": self.quorum,
+                "parallel": self.parallel}
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class ApprovalPolicy:
     allow_self_approval: bool = False
     # Pairs of measure roles that must be held by different people at this gate.
     distinct: tuple[tuple[str, str], ...] = ()
+    # An approval given in an earlier step counts again in a later step the same person may approve (issue 3).
+    skip_counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -261,13 +266,20 @@ def _parse_policy(raw, where, operators) -> ApprovalPolicy:
             raise ConfigError(sw, "quorum mode needs 'quorum', a whole number of at least 1")
         condition = sm.get("condition")
         compiled = _compile(condition, f"{sw} condition", operators) if condition is not None else None
-        steps.append(ApprovalStep(str(sm.get("name") or f"Step {i + 1}"), roles, mode, quorum, condition, compiled))
+        parallel = sm.get("parallel", False)
+        if not isinstance(parallel, bool):
+            raise ConfigError(sw, "parallel must be true or false")
+        steps.append(ApprovalStep(str(sm.get("name") or f"Step {i + 1}"), roles, mode, quorum, condition, compiled,
+                                  parallel))
     distinct = []
     for pair in _list(m.get("distinct", []), f"{where} approval distinct"):
         if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
             raise ConfigError(f"{where} approval distinct", "each entry is a pair of roles, e.g. [controller, owner]")
         distinct.append((str(pair[0]), str(pair[1])))
-    return ApprovalPolicy(tuple(steps), bool(m.get("allow_self_approval", False)), tuple(distinct))
+    skip = m.get("skip_counted", False)
+    if not isinstance(skip, bool):
+        raise ConfigError(f"{where} approval", "skip_counted must be true or false")
+    return ApprovalPolicy(tuple(steps), bool(m.get("allow_self_approval", False)), tuple(distinct), skip)
 
 
 def _parse_sla(raw, where) -> Sla:

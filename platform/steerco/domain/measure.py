@@ -120,8 +120,14 @@ class Measure:
         after = self.snapshot()
         return {k: (before[k], after[k]) for k in after if before[k] != after[k]}
 
-    def facts(self, today: date, *, evidence=(), waivers=(), milestones=(), risks=(), open_conditions=0) -> dict:
-        """Everything gate criteria may read, as plain JSON values."""
+    def facts(self, today: date, *, evidence=(), waivers=(), milestones=(), risks=(), open_conditions=0,
+              value=None, statuses=None, dependencies=None) -> dict:
+        """Everything gate criteria may read, as plain JSON values.
+
+        :param value: value totals in the reporting currency (issue 4), read as ``value.*``.
+        :param statuses: Implementation and Potential Status (issue 4), read as ``statuses.*``.
+        :param dependencies: predecessor facts (issue 4), read as ``dependencies``.
+        """
         ev: dict[str, dict] = {}
         for e in evidence:
             slot = ev.setdefault(e.requirement, {"files": 0, "links": 0, "waived": False})
@@ -152,6 +158,9 @@ class Measure:
             "risks": [r.facts() for r in risks],
             "conditions_open": open_conditions,
             "today": today.isoformat(),
+            **({"value": value} if value is not None else {}),
+            **({"statuses": statuses} if statuses is not None else {}),
+            **({"dependencies": list(dependencies)} if dependencies is not None else {}),
         }
 
 

@@ -66,6 +66,10 @@ class Condition:
 class Outcome:
     step_passed: bool = False
     decision: str | None = None
+    # The step whose negative vote decided the review (its reason is the vote's comment).
+    step: str | None = None
+    # Steps passed without a vote because earlier approvals count there (skip_counted).
+    skipped: tuple[str, ...] = ()
 
 
 class GateReview:
@@ -116,46 +120,108 @@ class GateReview:
         """Self-approval: the owner or the submitter voting on their own review."""
         return user is self.measure.owner or user is self.submitted_by
 
-    def cast(self, gate: Gate, voter, decision: str, comment: str, now: datetime, *, eligible: int,
+    def stage(self) -> list[int]:
+        """Indices of the steps open now: the current step and the steps running in parallel with it."""
+        if not self.pending or self.current_step >= len(self.steps):
+            return []
+        out = [self.current_step]
+        while out[-1] + 1 < len(self.steps) and self.steps[out[-1] + 1].get("parallel"):
+            out.append(out[-1] + 1)
+        return out
+
+    def counted(self, index: int, skip_counted: bool) -> list[Vote]:
+        """The votes that count on step ``index``: its own, and with ``skip_counted`` the approvals
+        given in earlier steps by people who may also approve this one (each person once)."""
+        own = self.live_votes(index)
+        if not skip_counted:
+            return own
+        seen = {id(v.principal) for v in own}
+        step = self.steps[index]
+        carried = []
+        for v in self.live_votes():
+            if v.step < index and v.decision in APPROVING and id(v.principal) not in seen \
+                    and self.capacities(v.principal, step):
+                seen.add(id(v.principal))
+                carried.append(v)
+        return own + carried
+
+    def step_passed(self, index: int, eligible, skip_counted: bool = False) -> bool:
+        return tally(self.steps[index], self.counted(index, skip_counted), _count(eligible, index)).step_passed
+
+    def awaiting(self, user, skip_counted: bool = False) -> list[int]:
+        """Open steps of the current stage on which ``user`` may still vote (for inboxes and reminders)."""
+        if user is None:
+            return []
+        return [i for i in self.stage()
+                if self.capacities(user, self.steps[i])
+                and not any(v.principal is user for v in self.counted(i, skip_counted))
+                and not self.step_passed(i, 10**6, skip_counted)]
+
+    def cast(self, gate: Gate, voter, decision: str, comment: str, now: datetime, *, eligible,
              on_behalf_of=None, conditions: list | None = None) -> tuple[Vote, Outcome]:
         """Record a vote and say what it decided.
 
-        :param eligible: how many people may vote on the current step (for mode "all" and quorum).
+        The vote goes to the first open step of the current stage on which the
+        principal (``on_behalf_of`` or the voter) may vote and has not voted yet.
+
+        :param eligible: how many people may vote on a step (for mode "all" and quorum): one number
+            for every step, or a mapping of step index to number.
+        :param on_behalf_of: the absent approver a delegate votes for; the caller checks the delegation.
         :raises ReviewClosed, ValidationFailed, NotAnApprover, SelfApprovalNotAllowed,
             SegregationOfDuties, AlreadyVoted:
         """
         if not self.pending:
             raise ReviewClosed(f"this review was already {self.status}" +
                                (f" ({self.decision})" if self.decision else ""))
-        step = self.step
         if decision not in gate.decisions:
             raise ValidationFailed({"decision": [f"one of {', '.join(gate.decisions)} at gate '{gate.name}'"]})
         principal = on_behalf_of or voter
+        if on_behalf_of is not None and on_behalf_of is not voter and self.is_own(voter):
+            raise SegregationOfDuties(f"{voter.username} owns or submitted this review and cannot vote on it, "
+                                      f"not even on behalf of {on_behalf_of.username}")
         if not gate.policy.allow_self_approval and (self.is_own(principal) or self.is_own(voter)):
             raise SelfApprovalNotAllowed(f"{voter.username} owns or submitted this review and cannot vote on it")
-        if not self.capacities(principal, step):
-            raise NotAnApprover(f"{principal.username} is not an approver of step '{step['name']}' at gate "
-                                f"'{gate.name}' (approvers: {', '.join(step['roles'])})")
+        skip = gate.policy.skip_counted
+        stage = self.stage()
+        if not stage:
+            raise ReviewClosed("every step of this review has passed; it waits for its decision")
+        open_steps = [i for i in stage if not self.step_passed(i, eligible, skip)]
+        mine = [i for i in open_steps if self.capacities(principal, self.steps[i])]
+        if not mine:
+            names = " / ".join(self.steps[i]["name"] for i in (open_steps or stage))
+            roles = ", ".join(r for i in (open_steps or stage) for r in self.steps[i]["roles"])
+            raise NotAnApprover(f"{principal.username} is not an approver of step '{names}' at gate "
+                                f"'{gate.name}' (approvers: {roles})")
         for a, b in gate.policy.distinct:
             pa, pb = self.measure.person(a), self.measure.person(b)
             if pa is not None and pa is pb:
                 raise SegregationOfDuties(f"the {a} and the {b} of this measure are the same person")
-        if any(v.principal is principal for v in self.live_votes(self.current_step)):
-            raise AlreadyVoted(f"{principal.username} has already voted on step '{step['name']}'")
+        free = [i for i in mine if not any(v.principal is principal for v in self.counted(i, skip))]
+        if not free:
+            raise AlreadyVoted(f"{principal.username} has already voted on step '{self.steps[mine[0]]['name']}'")
+        index = free[0]
         comment = (comment or "").strip()
         conditions = _conditions(decision, conditions)
         if decision not in APPROVING and not comment:
             raise ValidationFailed({"comment": [f"say why you decide '{decision}'"]})
-        vote = Vote(self.current_step, voter, decision, comment, now, on_behalf_of, conditions)
+        vote = Vote(index, voter, decision, comment, now, on_behalf_of, conditions)
         self.votes.append(vote)
-        outcome = tally(step, self.live_votes(self.current_step), eligible)
-        if outcome.step_passed:
-            self.current_step += 1
-            if self.current_step >= len(self.steps):
-                approving = [v for v in self.live_votes() if v.decision in APPROVING]
-                final = "conditional_go" if any(v.decision == "conditional_go" for v in approving) else "go"
-                return vote, Outcome(True, final)
-        return vote, outcome
+        outcome = tally(self.steps[index], self.counted(index, skip), _count(eligible, index))
+        if outcome.decision:
+            return vote, Outcome(decision=outcome.decision, step=self.steps[index]["name"])
+        if not all(self.step_passed(i, eligible, skip) for i in stage):
+            return vote, Outcome()
+        skipped = []
+        self.current_step = stage[-1] + 1
+        # A later stage that earlier approvals already satisfy passes at once (skip_counted).
+        while skip and self.stage() and all(self.step_passed(i, eligible, skip) for i in self.stage()):
+            skipped += [self.steps[i]["name"] for i in self.stage()]
+            self.current_step = self.stage()[-1] + 1
+        if self.current_step >= len(self.steps):
+            approving = [v for v in self.live_votes() if v.decision in APPROVING]
+            final = "conditional_go" if any(v.decision == "conditional_go" for v in approving) else "go"
+            return vote, Outcome(True, final, skipped=tuple(skipped))
+        return vote, Outcome(step_passed=True, skipped=tuple(skipped))
 
     def decide(self, decision: str, now: datetime, rationale: str = ""):
         self.status = "decided"
@@ -181,7 +247,9 @@ def tally(step: dict, votes: list[Vote], eligible: int) -> Outcome:
     negatives = [v.decision for v in votes if v.decision not in APPROVING]
     mode = step["mode"]
     if mode == "any":
-        return Outcome(step_passed=True) if approvals else Outcome(decision=negatives[0])
+        if approvals:
+            return Outcome(step_passed=True)
+        return Outcome(decision=negatives[0]) if negatives else Outcome()
     if mode == "all":
         if negatives:
             return Outcome(decision=_prevailing(negatives))
@@ -213,6 +281,10 @@ def apply_decision(measure, review: GateReview, decision: str) -> dict:
     elif decision == "kill":
         put("cancelled", True)
     return changes
+
+
+def _count(eligible, index: int) -> int:
+    return eligible.get(index, 0) if isinstance(eligible, dict) else eligible
 
 
 def _prevailing(negatives: list[str]) -> str:

@@ -16,9 +16,11 @@ from steerco.domain.governance import parse_model
 from steerco.domain.hierarchy import HierarchyLevel, Node, check_code
 from steerco.domain.measure import MeasureType, ModelVersion
 from steerco.domain.people import BUILTIN_ROLES, Role
+from steerco.domain.value import parse_settings as parse_value_settings
+from steerco.services import value_settings
 from steerco.services.models import checksum
 
-SECTIONS = ("roles", "hierarchy", "measure_types", "governance_models")
+SECTIONS = ("roles", "hierarchy", "measure_types", "governance_models", "value")
 
 
 @dataclass
@@ -47,6 +49,7 @@ def validate(data) -> None:
         raise ConfigError("configuration", f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
     for m in _items(data, "governance_models"):
         parse_model(m)
+    parse_value_settings(data.get("value"))
     for i, mt in enumerate(_items(data, "measure_types")):
         where = f"measure type #{i + 1}"
         if not isinstance(mt, dict):
@@ -77,6 +80,9 @@ def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None) -> App
     progress("governance models")
     _apply_measure_types(uow, data, report)
     progress("measure types")
+    if "value" in data:
+        value_settings.apply(uow, data["value"], report)
+        progress("value settings")
     return report
 
 

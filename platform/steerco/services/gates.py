@@ -22,14 +22,19 @@ from steerco.domain.evidence import EvidenceWaiver
 from steerco.domain.gatecheck import GateCheck, check_gate, project
 from steerco.domain.people import MEASURE_ROLES
 from steerco.domain.review import Condition, GateReview, apply_decision
+from steerco.services import delegation
 from steerco.services.access import visible_measure
 from steerco.services.models import model_of
 
 
 def facts_for(uow, measure) -> dict:
+    from steerco.services import dependencies, value  # the value area (issue 4) reads through gates
+
+    value_facts, statuses = value.facts(uow, measure)
     return measure.facts(uow.now.date(), evidence=measure.evidence, waivers=measure.waivers,
                          milestones=measure.milestones, risks=measure.risks,
-                         open_conditions=len(uow.open_conditions(measure)))
+                         open_conditions=len(uow.open_conditions(measure)),
+                         value=value_facts, statuses=statuses, dependencies=dependencies.facts(uow, measure))
 
 
 def next_gate(measure):
@@ -72,35 +77,59 @@ def submit(uow, measure_id: int) -> GateReview:
     uow.record("review.submitted", "gate_review", review.id, measure.code,
                after={"gate": gate.name, "doi_to": gate.doi, "score": result.score,
                       "steps": [s["name"] for s in review.steps]})
+    _notify(uow, "steerco_on_review_submitted", review, measure)
     if not steps:
         _decide(uow, review, "go", "no approval steps apply at this gate")
     return review
 
 
-def vote(uow, review_id: int, decision: str, comment: str = "", conditions=None) -> GateReview:
+def vote(uow, review_id: int, decision: str, comment: str = "", conditions=None,
+         on_behalf_of: str | None = None) -> GateReview:
+    """Vote on the current stage of a review, in one's own right or for an absent approver.
+
+    :param on_behalf_of: the username of the approver the actor votes for under a delegation.
+    :raises NotDelegated: no delegation in force from that approver to the actor.
+    """
     actor = uow.require_user(uow.actor)
     review = uow.review(review_id, for_update=True)
     measure = uow.measure(review.measure.id, for_update=True)
-    if not rights.can_view(actor, measure) and not review.capacities(actor):
-        raise NotFound(f"review: no review with id {review_id}")
     gate = model_of(review.model_version).gate_for(review.doi_to)
-    eligible = len(eligible_voters(uow, review, gate)) if review.pending else 0
-    ballot, outcome = review.cast(gate, actor, decision, comment, uow.now, eligible=eligible, conditions=conditions)
+    principal = None
+    if on_behalf_of and on_behalf_of != actor.username:
+        principal = uow.require_user(on_behalf_of, "on_behalf_of")
+        if not rights.can_view(actor, measure) and not review.capacities(principal):
+            raise NotFound(f"review: no review with id {review_id}")
+        delegation.require_delegation(uow, principal, actor, measure.node.path, gate.gate_type)
+    elif not rights.can_view(actor, measure) and not review.capacities(actor):
+        raise NotFound(f"review: no review with id {review_id}")
+    eligible = {i: len(eligible_voters(uow, review, gate, i)) for i in review.stage()}
+    ballot, outcome = review.cast(gate, actor, decision, comment, uow.now, eligible=eligible,
+                                  on_behalf_of=principal, conditions=conditions)
     uow.flush()
     uow.record("review.voted", "gate_review", review.id, measure.code,
                after={"step": review.steps[ballot.step]["name"], "decision": decision, "comment": ballot.comment,
                       "conditions": ballot.conditions, "by": actor.username,
                       "on_behalf_of": ballot.on_behalf_of.username if ballot.on_behalf_of else None})
-    if outcome.decision:
+    if outcome.decision and outcome.step:
+        # A rejected step ends the review; the reason recorded is the rejecting vote's (issue 3).
+        by = actor.username + (f" on behalf of {principal.username}" if principal else "")
+        reason = f"step '{outcome.step}' rejected ({outcome.decision}) by {by}: {ballot.comment}"
+        uow.record("review.rejected", "gate_review", review.id, measure.code,
+                   after={"step": outcome.step, "decision": outcome.decision, "by": actor.username,
+                          "on_behalf_of": principal.username if principal else None, "reason": ballot.comment})
+        _decide(uow, review, outcome.decision, reason)
+    elif outcome.decision:
         _decide(uow, review, outcome.decision, ballot.comment)
     elif outcome.step_passed:
         uow.record("review.step_passed", "gate_review", review.id, measure.code,
-                   after={"next_step": review.steps[review.current_step]["name"]})
+                   after={"next_step": review.steps[review.current_step]["name"],
+                          "counted_from_earlier_steps": list(outcome.skipped)})
     return review
 
 
-def eligible_voters(uow, review, gate) -> list:
-    step = review.step
+def eligible_voters(uow, review, gate, index: int | None = None) -> list:
+    """Active people who may vote on step ``index`` (default: the current one) of a pending review."""
+    step = review.steps[index] if index is not None and review.pending else review.step
     if step is None:
         return []
     measure = review.measure
@@ -131,6 +160,19 @@ def _decide(uow, review: GateReview, decision: str, rationale: str):
                 cond = uow.add(Condition(measure, review, c["text"], date.fromisoformat(c["due_date"])))
                 uow.flush()
                 uow.record("condition.set", "condition", cond.id, measure.code, after=c)
+    from steerco.services import value_locks  # baseline freeze and closure lock (issue 4)
+
+    value_locks.on_decided(uow, review, decision)
+    _notify(uow, "steerco_on_gate_decided", review, measure)
+
+
+def _notify(uow, hook: str, review, measure) -> None:
+    """Tell plugins once the unit has committed (issue 6); never inside the gate transaction."""
+    from steerco.plugins.manager import notify_after_commit
+    from steerco.services.views import measure_view, review_view
+
+    notify_after_commit(uow, hook, lambda: {"review": review_view(review), "measure": measure_view(measure),
+                                            "actor": uow.actor})
 
 
 def refresh_pending_review(uow, measure):

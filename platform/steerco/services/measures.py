@@ -39,7 +39,17 @@ def create(uow, data: dict) -> Measure:
     uow.add(measure)
     uow.flush()
     uow.record("measure.created", "measure", measure.id, measure.code, after=measure.snapshot())
+    _notify_created(uow, measure)
     return measure
+
+
+def _notify_created(uow, measure) -> None:
+    """Tell plugins once the unit has committed (issue 6)."""
+    from steerco.plugins.manager import notify_after_commit
+    from steerco.services.views import measure_view
+
+    notify_after_commit(uow, "steerco_on_measure_created", lambda: {"measure": measure_view(measure),
+                                                                     "actor": uow.actor})
 
 
 def update(uow, measure_id: int, changes: dict, *, expected_version: int | None = None) -> Measure:

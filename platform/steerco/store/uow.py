@@ -42,6 +42,8 @@ class Store:
         map_domain()
         self.url = url
         self.clock = clock
+        # The plugin manager post-commit notifications go to; set by whoever loads plugins.
+        self.plugins = None
         self.engine = make_engine(url, write=True)
         self.read_engine = make_engine(url, write=False) if url.startswith("sqlite") else self.engine
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
