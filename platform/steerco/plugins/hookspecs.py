@@ -73,7 +73,17 @@ def steerco_on_gate_decided(review: dict, measure: dict, actor: str) -> None:
 def steerco_on_value_changed(measure: dict, changes: dict, actor: str) -> None:
     """Called after a measure's value figures changed and were committed.
 
+    Called for edits of the measure's figures, for amounts written in the
+    value grid or by an approved change request, and once per measure for an
+    import of actuals.
+
     :param measure: the measure after the change.
-    :param changes: ``{field: [before, after]}`` for the figures that changed.
+    :param changes: what changed, amounts as decimal text (None: no amount):
+
+        - ``{field: [before, after]}`` for the measure's own figures
+          (``potential``, ``baseline``, ``target``, ``currency``);
+        - ``{"amounts": [{"line", "version", "period", "before", "after"}]}``
+          for amounts per value line, version (plan, forecast, actual) and
+          period (``YYYY-MM``).
     :param actor: the username who changed them.
     """

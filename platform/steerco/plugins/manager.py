@@ -204,6 +204,12 @@ def _module_version(plugin) -> str:
     return str(getattr(plugin, "__version__", "") or "built-in")
 
 
+def subscribed(uow, hook: str) -> bool:
+    """Whether a plugin attached to ``uow``'s store implements ``hook``."""
+    pm = getattr(uow.store, "plugins", None)
+    return pm is not None and bool(getattr(pm.hook, hook).get_hookimpls())
+
+
 def notify_after_commit(uow, hook: str, arguments) -> None:
     """Queue a notification hook to run once ``uow`` has committed.
 
@@ -214,9 +220,9 @@ def notify_after_commit(uow, hook: str, arguments) -> None:
     The plugin manager is the one the app factory attached to the store
     (``store.plugins``); without one (the CLI, most tests) nothing is queued.
     """
-    pm = getattr(uow.store, "plugins", None)
-    if pm is None or not getattr(pm.hook, hook).get_hookimpls():
+    if not subscribed(uow, hook):
         return
+    pm = uow.store.plugins
 
     def run():
         try:

@@ -28,7 +28,7 @@ from steerco.domain.errors import ImportRejected, PermissionDenied, ValidationFa
 from steerco.domain.people import ADMIN, PMO
 from steerco.domain.fiscal import PERIOD
 from steerco.domain.value import MAX_FOREIGN_AMOUNT, parse_money
-from steerco.services import value_settings
+from steerco.services import value_events, value_settings
 from steerco.store import tables as t
 from steerco.store import tables_value as v
 
@@ -167,6 +167,9 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
     return counts
 
 
+CENT = Decimal("0.01")
+
+
 def _write(uow, sums, line_measure, progress) -> dict:
     s, a = uow.session, v.value_amounts
     progress("write", 0, len(sums))
@@ -177,6 +180,8 @@ def _write(uow, sums, line_measure, progress) -> dict:
                            .where(a.c.version == "actual", a.c.line_id.in_(lines[i:i + 500]))):
             existing[(r.line_id, r.period)] = (r.id, Decimal(str(r.amount)).quantize(Decimal("0.01")))
     inserts, updates, unchanged = [], [], 0
+    listening = value_events.subscribed(uow, value_events.HOOK)
+    changed: dict[int, list] = {}
     for (line_id, period), amount in sums.items():
         old = existing.get((line_id, period))
         if old is None:
@@ -185,6 +190,10 @@ def _write(uow, sums, line_measure, progress) -> dict:
             updates.append((old[0], amount))
         else:
             unchanged += 1
+            continue
+        if listening:
+            changed.setdefault(line_measure[line_id], []).append(
+                (line_id, period, str(old[1]) if old else None, str(amount.quantize(CENT))))
     total = len(inserts) + len(updates)
     # 10^6 rows through the ORM's parameter processing cost more than writing them: straight to the driver.
     conn = s.connection()
@@ -202,6 +211,7 @@ def _write(uow, sums, line_measure, progress) -> dict:
         part = updates[i:i + CHUNK]
         conn.exec_driver_sql(sql_update, [(money(x), row_id) for row_id, x in part])
         progress("write", len(inserts) + i + len(part), total)
+    value_events.actuals_imported(uow, changed)
     return {"inserted": len(inserts), "updated": len(updates), "unchanged": unchanged}
 
 

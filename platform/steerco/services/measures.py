@@ -7,6 +7,7 @@ from datetime import date
 from steerco.domain import rights
 from steerco.domain.errors import NotFound, StaleUpdate, ValidationFailed
 from steerco.domain.measure import PEOPLE, Measure, Milestone, Risk
+from steerco.services import value_events
 from steerco.services.access import editable_measure, visible_measure
 from steerco.services.gates import refresh_pending_review
 
@@ -69,6 +70,7 @@ def update(uow, measure_id: int, changes: dict, *, expected_version: int | None 
                    before={k: b for k, (b, _) in diff.items()}, after={k: a for k, (_, a) in diff.items()})
         uow.flush()
         refresh_pending_review(uow, measure)
+        value_events.figures_changed(uow, measure, diff)
     return measure
 
 

@@ -27,7 +27,7 @@ from steerco.domain.value import (
     totals,
     value_facts,
 )
-from steerco.services import value_settings
+from steerco.services import value_events, value_settings
 from steerco.services.access import editable_measure, visible_measure
 from steerco.store import tables_value as v
 
@@ -155,6 +155,7 @@ def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False
         from steerco.services.gates import refresh_pending_review
 
         refresh_pending_review(uow, measure)
+        value_events.amounts_changed(uow, measure, changed)
     return {"changed": len(changed)}
 
 
