@@ -74,12 +74,12 @@ class InboxApi(SteercoApi):
     @expose("/", methods=["GET"])
     @authenticated
     def get(self):
-        """Your pending actions: approvals (yours and those delegated to you), conditions due, notifications.
+        """Your pending actions: approvals (yours and those delegated to you), conditions due, forecasts due, notifications.
         ---
         get:
           summary: Read your inbox
           responses:
-            200: {description: "approvals, conditions, notifications, unread"}
+            200: {description: "approvals, conditions, forecasts, notifications, unread"}
         """
         calendar = calendar_of(settings())
         return self.run(lambda uow: inbox.inbox(uow, calendar), readonly=True)

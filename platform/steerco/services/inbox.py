@@ -11,6 +11,7 @@ from steerco.domain.review import Condition, GateReview
 from steerco.domain.sla import BusinessCalendar
 from steerco.services import delegation
 from steerco.services.decisions import review_sla
+from steerco.services.forecasts import forecasts_due
 from steerco.services.models import model_of
 from steerco.services.notify import notifications_of
 from steerco.store import tables as t
@@ -24,7 +25,8 @@ def inbox(uow, calendar: BusinessCalendar) -> dict:
 
     :returns: ``approvals`` (reviews waiting for the actor's vote, or for the vote of someone who delegated to
         them, with ``on_behalf_of``), ``conditions`` (Conditional Go items of the actor's measures due within two
-        weeks or overdue) and ``notifications`` (newest first).
+        weeks or overdue), ``forecasts`` (the actor's measures with planned periods from this month on that
+        have no forecast, see :mod:`steerco.services.forecasts`) and ``notifications`` (newest first).
     """
     actor = uow.require_user(uow.actor)
     today = uow.now.date()
@@ -52,7 +54,8 @@ def inbox(uow, calendar: BusinessCalendar) -> dict:
                    "due_date": c.due_date.isoformat(), "overdue": c.due_date < today}
                   for c in uow.session.scalars(q)]
     notes = notifications_of(uow, actor)
-    return {"approvals": approvals, "conditions": conditions, "notifications": notes,
+    return {"approvals": approvals, "conditions": conditions, "forecasts": forecasts_due(uow, actor),
+            "notifications": notes,
             "unread": sum(1 for n in notes if not n["read"])}
 
 
