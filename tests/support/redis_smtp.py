@@ -24,7 +24,7 @@ import time
 from email import message_from_bytes
 from email.message import Message
 
-from support.servers import (
+from support.processes import (
     ServerNotInstalled,
     ServerStartError,
     free_port,

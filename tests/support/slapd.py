@@ -18,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from support.servers import (ServerNotInstalled, ServerStartError, free_port, log_tail, make_server_dir,
+from support.processes import (ServerNotInstalled, ServerStartError, free_port, log_tail, make_server_dir,
                              wait_pid_gone)
 
 SUFFIX = "dc=example,dc=com"

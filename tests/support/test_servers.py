@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from . import servers
-from .servers import (PostgresServer, ServerNotInstalled, ServerStartError, free_port,
-                      pid_alive)
+from .processes import pid_alive
+from .servers import PostgresServer, ServerNotInstalled, ServerStartError, free_port
 
 pytestmark = pytest.mark.postgresql
 
