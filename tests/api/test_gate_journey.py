@@ -1,6 +1,7 @@
 """The journey of the issue's acceptance check, through the REST API."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import text
@@ -133,6 +134,15 @@ def test_openapi_describes_the_api(api):
     paths = r.get_json()["paths"]
     for p in ("/api/v1/measures/", "/api/v1/measures/{measure_id}/submit", "/api/v1/reviews/{review_id}/votes"):
         assert p in paths, sorted(paths)
+    # every placeholder of every Steerco path is a documented, required path parameter, typed by its route
+    for path, operations in paths.items():
+        for method, op in operations.items():
+            documented = {p["name"]: p for p in op.get("parameters", []) if p.get("in") == "path"}
+            for name in re.findall(r"{(\w+)}", path):
+                assert documented.get(name, {}).get("required") is True, (method, path, name)
+    vote = paths["/api/v1/reviews/{review_id}/votes"]["post"]["parameters"]
+    assert [(p["in"], p["name"]) for p in vote] == [("path", "review_id"), ("header", "Idempotency-Key")]
+    assert vote[0]["schema"] == {"type": "integer"}
 
 
 def test_stale_version_is_refused(api):

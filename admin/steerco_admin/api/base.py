@@ -6,6 +6,7 @@ Endpoints only translate: request -> service call in a unit of work -> JSON.
 from __future__ import annotations
 
 import functools
+import re
 
 from flask import current_app, jsonify, request
 from flask_appbuilder.api import BaseApi
@@ -27,6 +28,21 @@ class SteercoApi(BaseApi):
     def run(self, work, *, readonly: bool = False, status: int = 200):
         result = store().run(actor(), work, readonly=readonly)
         return jsonify(result), status
+
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs) -> None:
+        """Document every path parameter from the route itself (``<int:measure_id>`` is a required
+        integer), so docstrings describe only what a route adds: query parameters, bodies, responses."""
+        super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
+        found = {name: "integer" if converter == "int" else "string"
+                 for url, _methods in getattr(func, "_urls", ()) for converter, name in _PATH_PARAM.findall(url)}
+        for operation in operations.values():
+            given = [p for p in operation.get("parameters", []) if isinstance(p, dict)]
+            named = {p.get("name") for p in given if p.get("in") == "path"}
+            operation["parameters"] = [{"in": "path", "name": name, "required": True, "schema": {"type": kind}}
+                                       for name, kind in found.items() if name not in named] + given
+
+
+_PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 def store():

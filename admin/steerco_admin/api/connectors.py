@@ -58,7 +58,6 @@ class ConnectorApi(SteercoApi):
         ---
         put:
           summary: Configure a connector
-          parameters: [{in: path, name: name, required: true, schema: {type: string}}]
           requestBody:
             content:
               application/json:
@@ -84,7 +83,6 @@ class ConnectorApi(SteercoApi):
         ---
         post:
           summary: Start a sync
-          parameters: [{in: path, name: name, required: true, schema: {type: string}}]
           responses:
             202: {description: the sync was queued; follow it in the run log}
             404: {description: no such connector configuration}
@@ -104,7 +102,6 @@ class ConnectorApi(SteercoApi):
         ---
         post:
           summary: Link a measure to external work items
-          parameters: [{in: path, name: name, required: true, schema: {type: string}}]
           requestBody:
             content:
               application/json:

@@ -21,7 +21,6 @@ class TriggerApi(SteercoApi):
         post:
           summary: Receive a CRM webhook (HubSpot v3 signature, or X-Steerco-Signature HMAC)
           security: []
-          parameters: [{in: path, name: source, required: true, schema: {type: string}}]
           responses:
             200: {description: "counts: accepted, duplicate, ignored, failed"}
             401: {description: signature, timestamp or body refused; listed as rejected}
@@ -38,7 +37,6 @@ class TriggerApi(SteercoApi):
         ---
         put:
           summary: Save a trigger source
-          parameters: [{in: path, name: code, required: true, schema: {type: string}}]
           requestBody:
             content:
               application/json:
@@ -69,7 +67,6 @@ class TriggerApi(SteercoApi):
         ---
         post:
           summary: Save a trigger rule
-          parameters: [{in: path, name: code, required: true, schema: {type: string}}]
           requestBody:
             content:
               application/json:
@@ -118,7 +115,6 @@ class TriggerApi(SteercoApi):
         ---
         post:
           summary: Replay a failed event
-          parameters: [{in: path, name: event_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the event after the replay}
             409: {description: not a failed event}

@@ -69,7 +69,6 @@ class MeasureApi(SteercoApi):
         ---
         get:
           summary: Read a measure
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the measure}
             404: {description: no such measure (or not visible to you)}
@@ -87,7 +86,6 @@ class MeasureApi(SteercoApi):
         ---
         put:
           summary: Update a measure
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           requestBody:
             content:
               application/json:
@@ -115,7 +113,6 @@ class MeasureApi(SteercoApi):
         ---
         get:
           summary: Gate checklist
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: results per criterion}
         """
@@ -133,7 +130,6 @@ class MeasureApi(SteercoApi):
         ---
         post:
           summary: Submit at the next gate
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             201: {description: the gate review}
             409: {description: not possible now (open review, on hold, killed, last DoI)}
@@ -148,7 +144,6 @@ class MeasureApi(SteercoApi):
         ---
         get:
           summary: Gate reviews of a measure
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the reviews}
         """
@@ -165,7 +160,6 @@ class MeasureApi(SteercoApi):
         ---
         get:
           summary: Audit trail of a measure
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: events in order}
         """
@@ -178,7 +172,6 @@ class MeasureApi(SteercoApi):
         ---
         post:
           summary: Attach evidence
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           requestBody:
             content:
               multipart/form-data:
@@ -216,9 +209,6 @@ class MeasureApi(SteercoApi):
         ---
         get:
           summary: Download evidence
-          parameters:
-          - {in: path, name: measure_id, required: true, schema: {type: integer}}
-          - {in: path, name: evidence_id, required: true, schema: {type: integer}}
           responses:
             200: {description: the file}
         """
@@ -235,9 +225,6 @@ class MeasureApi(SteercoApi):
         ---
         post:
           summary: Waive evidence
-          parameters:
-          - {in: path, name: measure_id, required: true, schema: {type: integer}}
-          - {in: path, name: requirement, required: true, schema: {type: string}}
           responses:
             201: {description: the waiver}
             403: {description: not an approver of the gate}
@@ -257,7 +244,6 @@ class MeasureApi(SteercoApi):
         ---
         post:
           summary: Add a milestone
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             201: {description: the milestone}
         """
@@ -276,9 +262,6 @@ class MeasureApi(SteercoApi):
         ---
         post:
           summary: Complete a milestone
-          parameters:
-          - {in: path, name: measure_id, required: true, schema: {type: integer}}
-          - {in: path, name: milestone_id, required: true, schema: {type: integer}}
           responses:
             200: {description: the milestone}
         """
@@ -297,7 +280,6 @@ class MeasureApi(SteercoApi):
         ---
         post:
           summary: Add a risk
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             201: {description: the risk}
         """

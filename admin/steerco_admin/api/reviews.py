@@ -26,7 +26,6 @@ class ReviewApi(SteercoApi):
         ---
         get:
           summary: Read a review
-          parameters: [{in: path, name: review_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the review}
             404: {description: no such review}
@@ -51,7 +50,6 @@ class ReviewApi(SteercoApi):
         post:
           summary: Vote
           parameters:
-          - {in: path, name: review_id, required: true, schema: {type: integer}}
           - {in: header, name: Idempotency-Key, required: false, schema: {type: string, maxLength: 200}}
           requestBody:
             content:
@@ -79,7 +77,6 @@ class ConditionApi(SteercoApi):
         ---
         post:
           summary: Clear a condition
-          parameters: [{in: path, name: condition_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the condition}
         """

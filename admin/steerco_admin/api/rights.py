@@ -58,7 +58,6 @@ class DelegationApi(SteercoApi):
         ---
         post:
           summary: Revoke a delegation
-          parameters: [{in: path, name: delegation_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the delegation}
             409: {description: already revoked}
@@ -91,7 +90,6 @@ class InboxApi(SteercoApi):
         ---
         post:
           summary: Mark a notification read
-          parameters: [{in: path, name: notification_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: done}
             404: {description: no such notification of yours}

@@ -46,7 +46,6 @@ class UiApi(SteercoApi):
         ---
         put:
           summary: Save a model draft
-          parameters: [{in: path, name: code, required: true, schema: {type: string}}]
           requestBody: {content: {application/json: {schema: {type: object, properties: {definition: {type: object}}}}}}
           responses:
             200: {description: "saved; 'problem' says what would stop publication (null if none)"}

@@ -35,7 +35,6 @@ class ValueApi(SteercoApi):
         ---
         get:
           summary: Read the value grid
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: "lines with amounts {version: {period: amount}}, totals, locked periods"}
             404: {description: no such measure (or not visible to you)}
@@ -49,7 +48,6 @@ class ValueApi(SteercoApi):
         ---
         put:
           summary: Write the value grid
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           requestBody:
             content:
               application/json:
@@ -85,7 +83,6 @@ class ValueApi(SteercoApi):
         ---
         post:
           summary: Add a value line
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           requestBody:
             content:
               application/json:

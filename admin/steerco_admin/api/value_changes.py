@@ -22,7 +22,6 @@ class ValueChangeApi(SteercoApi):
         ---
         get:
           summary: Statuses with history
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: "implementation, potential ({status, derived, why, override}) and history"}
         """
@@ -36,7 +35,6 @@ class ValueChangeApi(SteercoApi):
         put:
           summary: Override a status
           parameters:
-          - {in: path, name: measure_id, required: true, schema: {type: integer}}
           - {in: path, name: kind, required: true, schema: {type: string, enum: [implementation, potential]}}
           requestBody:
             content:
@@ -63,7 +61,6 @@ class ValueChangeApi(SteercoApi):
         ---
         get:
           summary: List change requests
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the change requests, oldest first}
         """
@@ -76,7 +73,6 @@ class ValueChangeApi(SteercoApi):
         ---
         post:
           summary: Request a change
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           requestBody:
             content:
               application/json:
@@ -103,7 +99,6 @@ class ValueChangeApi(SteercoApi):
         ---
         post:
           summary: Decide a change request
-          parameters: [{in: path, name: change_id, required: true, schema: {type: integer}}]
           requestBody:
             content:
               application/json:
@@ -128,7 +123,6 @@ class ValueChangeApi(SteercoApi):
         ---
         get:
           summary: Baseline vs current plan of a measure
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: periods and totals with the delta}
         """
@@ -141,7 +135,6 @@ class ValueChangeApi(SteercoApi):
         ---
         get:
           summary: Baseline vs current plan of a node
-          parameters: [{in: path, name: node, required: true, schema: {type: string}}]
           responses:
             200: {description: rows and totals with the delta}
         """
@@ -155,7 +148,6 @@ class ValueChangeApi(SteercoApi):
         ---
         get:
           summary: List dependencies
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the dependencies}
         """
@@ -168,7 +160,6 @@ class ValueChangeApi(SteercoApi):
         ---
         post:
           summary: Add a dependency
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           requestBody:
             content:
               application/json:
@@ -198,7 +189,6 @@ class ValueChangeApi(SteercoApi):
         ---
         get:
           summary: List risks
-          parameters: [{in: path, name: measure_id, required: true, schema: {type: integer}}]
           responses:
             200: {description: the risks}
         """
@@ -211,9 +201,6 @@ class ValueChangeApi(SteercoApi):
         ---
         put:
           summary: Update a risk
-          parameters:
-          - {in: path, name: measure_id, required: true, schema: {type: integer}}
-          - {in: path, name: risk_id, required: true, schema: {type: integer}}
           requestBody:
             content:
               application/json:
