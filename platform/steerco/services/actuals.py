@@ -28,7 +28,7 @@ from steerco.domain.errors import ImportRejected, PermissionDenied, ValidationFa
 from steerco.domain.people import ADMIN, PMO
 from steerco.domain.fiscal import PERIOD
 from steerco.domain.value import MAX_FOREIGN_AMOUNT, parse_money
-from steerco.services import value_events, value_settings
+from steerco.services import value_events, value_settings, value_totals
 from steerco.store import tables as t
 from steerco.store import tables_value as v
 
@@ -182,6 +182,7 @@ def _write(uow, sums, line_measure, progress) -> dict:
     inserts, updates, unchanged = [], [], 0
     listening = value_events.subscribed(uow, value_events.HOOK)
     changed: dict[int, list] = {}
+    cells = []
     for (line_id, period), amount in sums.items():
         old = existing.get((line_id, period))
         if old is None:
@@ -191,6 +192,7 @@ def _write(uow, sums, line_measure, progress) -> dict:
         else:
             unchanged += 1
             continue
+        cells.append((line_id, "actual", period, old[1] if old else None, amount))
         if listening:
             changed.setdefault(line_measure[line_id], []).append(
                 (line_id, period, str(old[1]) if old else None, str(amount.quantize(CENT))))
@@ -211,6 +213,7 @@ def _write(uow, sums, line_measure, progress) -> dict:
         part = updates[i:i + CHUNK]
         conn.exec_driver_sql(sql_update, [(money(x), row_id) for row_id, x in part])
         progress("write", len(inserts) + i + len(part), total)
+    value_totals.amounts_changed(uow, cells)
     value_events.actuals_imported(uow, changed)
     return {"inserted": len(inserts), "updated": len(updates), "unchanged": unchanged}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, false, func, or_, select
 
 from steerco.domain import rights
 from steerco.domain.measure import Measure
@@ -21,7 +21,7 @@ from steerco.store import tables as t
 AGE_BUCKETS = ((0, 2, "0–2 days"), (3, 5, "3–5 days"), (6, 10, "6–10 days"), (11, None, "over 10 days"))
 
 
-def _scope(uow, node: str | None = None):
+def scope(uow, node: str | None = None):
     """SQL conditions restricting measures to what the actor may see (and to ``node``'s subtree)."""
     actor = uow.require_user(uow.actor)
     conds = []
@@ -73,14 +73,14 @@ def figures(uow, node: str | None = None) -> dict:
     :returns: funnel (count, potential, weighted per DoI), value at risk, approvals pending by age,
         decisions needed, closure status.
     """
-    _actor, conds = _scope(uow, node)
+    _actor, conds = scope(uow, node)
     m = t.measures
     active = (m.c.cancelled.is_(False))
     rows = uow.session.execute(
         select(m.c.model_version_id, m.c.doi, func.count(), func.coalesce(func.sum(m.c.potential), 0),
                func.sum(case((m.c.on_hold.is_(True), 1), else_=0)))
         .select_from(_from()).where(active, *conds).group_by(m.c.model_version_id, m.c.doi)).all()
-    names, weights, finals = _model_facts(uow, {r[0] for r in rows})
+    names, weights, finals = model_facts(uow, {r[0] for r in rows})
     funnel: dict[int, dict] = {}
     at_risk = weighted_total = Decimal(0)
     on_hold = 0
@@ -143,7 +143,8 @@ def _conditions_due(uow, conds) -> dict:
                                                       c.c.due_date <= today + timedelta(days=14)))}
 
 
-def _model_facts(uow, version_ids):
+def model_facts(uow, version_ids):
+    """Per model version: DoI names, risk weights and the final DoI."""
     names, weights, finals = {}, {}, {}
     for vid in version_ids:
         model = model_of(uow.model_version(vid))
@@ -160,28 +161,59 @@ def _money(v: Decimal) -> str:
 def over_time(uow, node: str | None = None) -> dict:
     """Benefit amounts by fiscal period for plan, forecast and actual, in the reporting currency.
 
+    Summed from the node totals kept by :mod:`steerco.services.value_totals` (a few rows per node and
+    period, whatever the number of amounts); measures the actor sees only as their owner, sponsor or
+    controller, outside the nodes they may see, are added from their amounts.
+
     :returns: ``{"currency", "periods": [{"period", "plan", "forecast", "actual"}]}``, money as decimal
         text, None where nothing was entered.
     """
     from steerco.services import value_settings
+    from steerco.store import tables_totals as tt
+
+    actor = uow.require_user(uow.actor)
+    settings = value_settings.load(uow)
+    n, nt = t.nodes, tt.node_period_totals
+    versions = ("plan", "forecast", "actual")
+    where = [nt.c.version.in_(versions), nt.c.amounts > 0]
+    root = uow.require_node(node).path if node else None
+    if root:
+        where.append(n.c.path.startswith(root, autoescape=True))
+    scopes = rights.visible_scopes(actor)
+    in_scope = or_(false(), *[n.c.path.startswith(p, autoescape=True) for p in scopes or ()])
+    if scopes is not None:
+        where.append(in_scope)
+    sums: dict[tuple, list] = {}
+    for period, version, cents, count in uow.session.execute(
+            select(nt.c.period, nt.c.version, func.sum(nt.c.cents), func.sum(nt.c.amounts))
+            .join(n, n.c.id == nt.c.node_id).where(*where).group_by(nt.c.period, nt.c.version)):
+        sums[(period, version)] = [int(cents), int(count)]
+    if scopes is not None:
+        for period, version, cents, count in _own_outside_scope(uow, actor, settings, root, in_scope, versions):
+            slot = sums.setdefault((period, version), [0, 0])
+            slot[0] += int(cents)
+            slot[1] += int(count)
+    periods: dict[str, dict] = {}
+    for (period, version), (cents, count) in sums.items():
+        periods.setdefault(period, {"period": period, "plan": None, "forecast": None, "actual": None})
+        if count:  # a version without amounts in a period stays None: "not entered" is not zero
+            periods[period][version] = _money(Decimal(cents) / 100)
+    return {"currency": settings.reporting_currency, "periods": [periods[p] for p in sorted(periods)]}
+
+
+def _own_outside_scope(uow, actor, settings, root, in_scope, versions):
     from steerco.services.rollup import converted_cents
     from steerco.store import tables_value as v
 
-    _actor, conds = _scope(uow, node)
-    settings = value_settings.load(uow)
-    a, ln, fx = v.value_amounts, v.value_lines, v.fx_rates
-    rows = uow.session.execute(
-        select(a.c.period, a.c.version, func.sum(converted_cents(a.c.amount, fx.c.rate)))
-        .select_from(a.join(ln, ln.c.id == a.c.line_id).join(t.measures, t.measures.c.id == a.c.measure_id)
-                     .join(t.nodes, t.nodes.c.id == t.measures.c.node_id)
+    a, ln, fx, m, n = v.value_amounts, v.value_lines, v.fx_rates, t.measures, t.nodes
+    where = [or_(*[m.c[f"{r}_id"] == actor.id for r in ("owner", "sponsor", "controller")]), ~in_scope,
+             m.c.cancelled.is_(False), ln.c.category.in_(sorted(settings.benefit_codes)), a.c.version.in_(versions)]
+    if root:
+        where.append(n.c.path.startswith(root, autoescape=True))
+    return uow.session.execute(
+        select(a.c.period, a.c.version, func.sum(converted_cents(a.c.amount, fx.c.rate)), func.count())
+        .select_from(a.join(ln, ln.c.id == a.c.line_id).join(m, m.c.id == a.c.measure_id)
+                     .join(n, n.c.id == m.c.node_id)
                      .outerjoin(fx, (fx.c.currency == ln.c.currency) & (fx.c.period == a.c.period)
                                 & (ln.c.currency != settings.reporting_currency)))
-        .where(t.measures.c.cancelled.is_(False), ln.c.category.in_(list(settings.benefit_codes)),
-               a.c.version.in_(("plan", "forecast", "actual")), *conds)
-        .group_by(a.c.period, a.c.version)).all()
-    periods: dict[str, dict] = {}
-    for period, version, cents in rows:
-        # A version without amounts in a period stays None: "not entered" is not zero.
-        periods.setdefault(period, {"period": period, "plan": None, "forecast": None, "actual": None})
-        periods[period][version] = _money(Decimal(int(cents or 0)) / 100)
-    return {"currency": settings.reporting_currency, "periods": [periods[p] for p in sorted(periods)]}
+        .where(*where).group_by(a.c.period, a.c.version)).all()

@@ -7,7 +7,7 @@ from datetime import date
 from steerco.domain import rights
 from steerco.domain.errors import NotFound, StaleUpdate, ValidationFailed
 from steerco.domain.measure import PEOPLE, Measure, Milestone, Risk
-from steerco.services import value_events
+from steerco.services import value_events, value_totals
 from steerco.services.access import editable_measure, visible_measure
 from steerco.services.gates import refresh_pending_review
 
@@ -63,7 +63,11 @@ def update(uow, measure_id: int, changes: dict, *, expected_version: int | None 
     node = uow.require_node(changes["node"]) if "node" in changes else None
     if node is not None:
         rights.require(rights.can_create_in(actor, node), f"{actor.username} may not move measures to '{node.code}'")
-    diff = measure.apply_changes(changes, _people(uow, changes), node)
+    if node is not None:
+        with value_totals.tracking(uow, measure):  # the node's value totals move with the measure
+            diff = measure.apply_changes(changes, _people(uow, changes), node)
+    else:
+        diff = measure.apply_changes(changes, _people(uow, changes), node)
     if diff:
         measure.updated_at = uow.now
         uow.record("measure.updated", "measure", measure.id, measure.code,

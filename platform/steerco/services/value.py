@@ -27,7 +27,7 @@ from steerco.domain.value import (
     totals,
     value_facts,
 )
-from steerco.services import value_events, value_settings
+from steerco.services import value_events, value_settings, value_totals
 from steerco.services.access import editable_measure, visible_measure
 from steerco.store import tables_value as v
 
@@ -144,7 +144,8 @@ def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False
         raise ValidationFailed(errors)
     if not via_change_request:
         require_open_periods(uow, measure, {p for (_l, _v, p) in wanted})
-    changed = _put(uow, measure, wanted)
+    with value_totals.tracking(uow, measure):
+        changed = _put(uow, measure, wanted)
     if changed:
         measure.updated_at = uow.now
         uow.record("value.amounts_changed", "measure", measure.id, measure.code,

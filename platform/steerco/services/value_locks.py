@@ -90,14 +90,17 @@ def freeze_baseline(uow, measure) -> int:
     """Copy the current plan into the baseline version; returns how many amounts were frozen."""
     from steerco.services.value import state
 
+    from steerco.services import value_totals
+
     st = state(uow, measure)
     s, a = uow.session, v.value_amounts
-    s.execute(delete(a).where(a.c.measure_id == measure.id, a.c.version == "baseline"))
-    plan = list(s.execute(select(a.c.line_id, a.c.period, a.c.amount)
-                          .where(a.c.measure_id == measure.id, a.c.version == "plan")))
-    if plan:
-        s.execute(a.insert(), [{"line_id": r.line_id, "measure_id": measure.id, "version": "baseline",
-                                "period": r.period, "amount": r.amount} for r in plan])
+    with value_totals.tracking(uow, measure):
+        s.execute(delete(a).where(a.c.measure_id == measure.id, a.c.version == "baseline"))
+        plan = list(s.execute(select(a.c.line_id, a.c.period, a.c.amount)
+                              .where(a.c.measure_id == measure.id, a.c.version == "plan")))
+        if plan:
+            s.execute(a.insert(), [{"line_id": r.line_id, "measure_id": measure.id, "version": "baseline",
+                                    "period": r.period, "amount": r.amount} for r in plan])
     st.baseline_frozen_at = uow.now
     uow.record("value.baseline_frozen", "measure", measure.id, measure.code,
                after={"amounts": len(plan), "plan_revision": st.plan_revision})
@@ -110,6 +113,10 @@ def on_decided(uow, review, decision: str) -> None:
     from steerco.services.models import model_of
     from steerco.services.value import state
 
+    if decision == "kill":
+        from steerco.services import value_totals
+
+        value_totals.measure_cancelled(uow, review.measure)
     if decision not in APPROVING:
         return
     measure = review.measure

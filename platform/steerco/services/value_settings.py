@@ -18,8 +18,13 @@ _lock = threading.Lock()
 
 def load(uow) -> ValueSettings:
     """The settings in force (the defaults until a configuration with a ``value`` section is applied)."""
-    row = uow.session.execute(select(v.value_settings.c.data, v.value_settings.c.checksum)
-                              .where(v.value_settings.c.id == 1)).first()
+    return read(uow.session)
+
+
+def read(db) -> ValueSettings:
+    """:func:`load` from a Session or a Connection (the totals are rebuilt from a bare connection)."""
+    row = db.execute(select(v.value_settings.c.data, v.value_settings.c.checksum)
+                     .where(v.value_settings.c.id == 1)).first()
     if row is None:
         return ValueSettings()
     found = _cache.get(row.checksum)
@@ -50,6 +55,11 @@ def apply(uow, raw, report) -> None:
         uow.record("value_settings.updated", "value_settings", 1, before={"checksum": row.checksum},
                    after={"checksum": digest})
         report.updated.append("value settings")
+    if row is None or row.checksum != digest:
+        from steerco.services import value_totals
+
+        # benefit categories or the reporting currency may have changed: every sum is affected
+        value_totals.rebuild(s.connection())
     changed = set_rates(uow, dict(settings.fx_rates))
     if changed:
         (report.created if row is None else report.updated).append(f"{changed} FX rate(s)")
@@ -78,6 +88,10 @@ def set_rates(uow, rates: dict) -> int:
         changed.append({"currency": cur, "period": period, "rate": str(rate),
                         "before": str(old) if old is not None else None})
     if changed:
+        from steerco.services import value_totals
+
+        value_totals.rates_changed(uow, [(c["currency"], c["period"], existing.get((c["currency"], c["period"])),
+                                          Decimal(c["rate"])) for c in changed])
         uow.record("fx_rates.set", "fx_rates", "-", after={"rates": changed})
     return len(changed)
 

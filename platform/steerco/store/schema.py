@@ -1,6 +1,14 @@
 """The whole schema: the core tables and every area's. Migrations and the mapper import this."""
 
-from steerco.store import tables, tables_connectors, tables_rights, tables_status, tables_ui, tables_value  # noqa: F401
+from steerco.store import (  # noqa: F401
+    tables,
+    tables_connectors,
+    tables_rights,
+    tables_status,
+    tables_totals,
+    tables_ui,
+    tables_value,
+)
 from steerco.store.tables import metadata
 
 __all__ = ["metadata"]
