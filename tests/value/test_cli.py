@@ -26,3 +26,14 @@ def test_actuals_import_command(portfolio, settings, tmp_path, monkeypatch):
     again = runner.invoke(main, args)
     assert "unchanged 1" in again.output and "imported before" in again.output
     assert grid(portfolio, mid)["totals"]["actual"] == "100.00"
+    # totals damaged behind the services' back are put right by a rebuild
+    from sqlalchemy import update
+
+    from steerco.store import tables_totals as tt
+
+    portfolio.run("system", lambda uow: uow.session.execute(update(tt.measure_totals).values(cents=1)) and None)
+    out = runner.invoke(main, ["value", "rebuild-totals"])
+    assert out.exit_code == 0 and "value totals rebuilt: 1 measure totals" in out.output, out.output
+    cents = portfolio.run("system", lambda uow: uow.session.scalar(
+        tt.measure_totals.select().with_only_columns(tt.measure_totals.c.cents)), readonly=True)
+    assert cents == 10000

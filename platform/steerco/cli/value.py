@@ -1,4 +1,4 @@
-"""`steerco` commands of the 'value' area (issue 4): actuals import, status refresh, roll-up."""
+"""`steerco` commands of the 'value' area (issue 4): actuals import, status refresh, totals, roll-up."""
 
 from __future__ import annotations
 
@@ -77,6 +77,18 @@ def refresh_statuses():
     ctx = _context()
     n = ctx.store.run("system", lambda uow: status.refresh_all(uow, progress=lambda m: click.echo(f"  {m}")))
     click.echo(f"statuses refreshed for {n} measures")
+
+
+@value.command("rebuild-totals")
+def rebuild_totals():
+    """Recompute the kept value totals from every amount (after loading amounts around the services)."""
+    from steerco.services import value_totals
+
+    ctx = _context()
+    click.echo("summing every amount ...")
+    counts = ctx.store.run("system", lambda uow: value_totals.rebuild(uow.session.connection()))
+    click.echo(f"value totals rebuilt: {counts['measure_totals']} measure totals, "
+               f"{counts['node_period_totals']} node-period totals")
 
 
 @value.command("rollup")
