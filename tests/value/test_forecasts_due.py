@@ -31,3 +31,38 @@ def test_a_second_line_has_its_own_forecast(portfolio):
     put(portfolio, mid, [*series(first, "plan", {"2026-12": "1"}), *series(second, "plan", {"2026-12": "2"}),
                          *series(first, "forecast", {"2026-12": "1"})])
     assert [d["missing"] for d in _due(portfolio)] == [["2026-12"]]
+
+
+class Mailbox:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, to, subject, body, message_id):
+        self.sent.append((to, subject, body, message_id))
+
+
+def test_owners_are_reminded_once_a_month_by_the_worker(portfolio, settings, clock):
+    from datetime import datetime, timezone
+
+    from steerco.jobs import build
+    from steerco.services import people
+
+    portfolio.run("system", lambda uow: setattr(people.add_user(uow, "alice"), "email", "alice@example.test"))
+    mid = new_measure(portfolio)
+    line = add_line(portfolio, mid)
+    put(portfolio, mid, series(line, "plan", {p: "10" for p in ("2026-11", "2026-12", "2027-01", "2027-02",
+                                                                 "2027-03", "2027-04", "2027-05", "2027-06")}))
+    jobs = build(settings, store=portfolio, immediate=True)
+    mailbox = Mailbox()
+    jobs.mailer = lambda: mailbox
+    assert jobs.forecast_reminders()() == {"forecast_owners": 1, "sent": 1, "failed": 0}
+    (to, subject, body, _id), = mailbox.sent
+    assert (to, subject) == ("alice@example.test", "Forecasts due for 1 measure(s)")
+    assert "M-0001 Consolidate steel suppliers: no forecast for 2026-11, 2026-12, 2027-01, 2027-02, 2027-03, " \
+           "2027-04 and 2 more" in body and "/inbox/" in body
+    assert jobs.forecast_reminders()() == {"forecast_owners": 1, "sent": 0, "failed": 0}  # once a month
+    clock.now = datetime(2026, 12, 1, 5, 0, tzinfo=timezone.utc)
+    jobs.forecast_reminders()()
+    assert len(mailbox.sent) == 2
+    schedule = {t().name: t() for t in jobs.huey._registry._periodic_tasks}
+    assert schedule["forecast_reminders_periodic"].validate_datetime(datetime(2026, 11, 26, 5, 0))

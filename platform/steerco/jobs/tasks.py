@@ -7,12 +7,13 @@ import threading
 
 from huey import crontab
 
-from steerco.services import connector_jobs, notify, sla
+from steerco.services import connector_jobs, forecasts, notify, sla
 
 log = logging.getLogger(__name__)
 
 SCAN_EVERY_MINUTES = 5
 DIGEST_HOUR_UTC = 6
+FORECAST_REMINDER_HOUR_UTC = 5
 
 
 class Jobs:
@@ -21,6 +22,8 @@ class Jobs:
     :ivar sla_scan: reminders and escalations due now, then mail delivery (also every 5 minutes).
     :ivar deliver: mail the queued notifications.
     :ivar daily_digest: one mail per digest user (every day at 06:00 UTC).
+    :ivar forecast_reminders: owners with forecasts due, once a month each (checked daily at 05:00 UTC,
+        before the digest, so digest users get it there).
     """
 
     def __init__(self, huey, settings, *, store=None):
@@ -39,6 +42,9 @@ class Jobs:
             self.run_sla_scan)
         huey.periodic_task(crontab(hour=str(DIGEST_HOUR_UTC), minute="0"), name="daily_digest_periodic")(
             self.run_digest)
+        self.forecast_reminders = huey.task(name="forecast_reminders", **retry)(self.run_forecast_reminders)
+        huey.periodic_task(crontab(hour=str(FORECAST_REMINDER_HOUR_UTC), minute="0"),
+                           name="forecast_reminders_periodic")(self.run_forecast_reminders)
         self.sync_connector = connector_jobs.register_tasks(huey, lambda: self.store, self.plugins)
 
     @property
@@ -74,6 +80,12 @@ class Jobs:
 
     def run_deliver(self) -> dict:
         return notify.deliver(self.store, self.mailer())
+
+    def run_forecast_reminders(self) -> dict:
+        owners = self.store.run("system", lambda uow: forecasts.remind(uow, self.settings.base_url))
+        counts = {"forecast_owners": owners, **notify.deliver(self.store, self.mailer())}
+        log.info("forecast reminders: %s", counts)
+        return counts
 
     def run_digest(self) -> dict:
         return notify.send_digests(self.store, self.mailer())
