@@ -6,8 +6,16 @@ from flask import request
 from flask_appbuilder import expose
 
 from steerco.domain.errors import NotFound
-from steerco.services import dashboard
+from steerco.services import dashboard, decisions, sla
 from steerco_admin.views.base import Page, login_required, run
+
+DECISIONS_SHOWN = 10
+
+
+def settings():
+    from flask import current_app
+
+    return current_app.config["STEERCO_SETTINGS"]
 
 
 class DashboardView(Page):
@@ -20,10 +28,14 @@ class DashboardView(Page):
 
         def work(uow):
             try:
+                shown = node
                 figures, series = dashboard.figures(uow, node), dashboard.over_time(uow, node)
             except NotFound:
+                shown = None
                 figures, series = dashboard.figures(uow, None), dashboard.over_time(uow, None)
-            return {"f": figures, "series": series, "nodes": dashboard.node_choices(uow)}
+            waiting = decisions.needed(uow, sla.calendar_of(settings()), node=shown, oldest=DECISIONS_SHOWN)
+            return {"f": figures, "series": series, "nodes": dashboard.node_choices(uow),
+                    "waiting": waiting["reviews"]}
 
         data = run(work, readonly=True)
         f = data["f"]

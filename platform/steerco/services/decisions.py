@@ -38,19 +38,23 @@ def review_sla(review: GateReview, calendar: BusinessCalendar, today: date) -> d
     return sla_state(calendar, gate.sla, review.submitted_at.date(), today)
 
 
-def needed(uow, calendar: BusinessCalendar, *, node: str | None = None, role: str | None = None) -> dict:
+def needed(uow, calendar: BusinessCalendar, *, node: str | None = None, role: str | None = None,
+           oldest: int | None = None) -> dict:
     """What waits for a decision, as the actor may see it.
 
     :param node: a node code: its subtree only.
     :param role: only reviews (and their escalations) whose current stage needs this role; conditions
         of a Conditional Go are listed by node only.
+    :param oldest: only this many reviews, the longest waiting first (the dashboard's short list).
     :returns: reviews (age in business days and SLA state), conditions due or overdue, escalations.
     """
     actor = uow.require_user(uow.actor)
     today = uow.now.date()
     q = _scoped(select(GateReview).join(t.measures, t.measures.c.id == t.gate_reviews.c.measure_id), uow, actor,
                 node).where(t.gate_reviews.c.status == "pending") \
-        .order_by(t.gate_reviews.c.submitted_at)
+        .order_by(t.gate_reviews.c.submitted_at, t.gate_reviews.c.id)
+    if oldest is not None and role is None:
+        q = q.limit(oldest)
     reviews = []
     for r in uow.session.scalars(q):
         stage = [r.steps[i] for i in r.stage()]
@@ -68,8 +72,8 @@ def needed(uow, calendar: BusinessCalendar, *, node: str | None = None, role: st
     for r, stage, roles in reviews:
         done = {ev.kind: ev for ev in events.get(r.id, []) if ev.step == r.current_step}
         out_reviews.append({
-            "id": r.id, "measure": r.measure.code, "title": r.measure.title, "node": r.measure.node.code,
-            "gate": r.gate_name, "steps": [s["name"] for s in stage], "roles": roles,
+            "id": r.id, "measure": r.measure.code, "measure_id": r.measure.id, "title": r.measure.title,
+            "node": r.measure.node.code, "gate": r.gate_name, "steps": [s["name"] for s in stage], "roles": roles,
             "submitted_at": r.submitted_at.isoformat(), "sla": review_sla(r, calendar, today),
             "reminded_at": done["reminder"].at.isoformat() if "reminder" in done else None,
             "escalated_at": done["escalation"].at.isoformat() if "escalation" in done else None,
