@@ -202,18 +202,24 @@ def over_time(uow, node: str | None = None) -> dict:
 
 
 def _own_outside_scope(uow, actor, settings, root, in_scope, versions):
+    """Sums of the actor's own measures (owner, sponsor, controller) that lie outside the nodes they see."""
     from steerco.services.rollup import converted_cents
     from steerco.store import tables_value as v
 
     a, ln, fx, m, n = v.value_amounts, v.value_lines, v.fx_rates, t.measures, t.nodes
     where = [or_(*[m.c[f"{r}_id"] == actor.id for r in ("owner", "sponsor", "controller")]), ~in_scope,
-             m.c.cancelled.is_(False), ln.c.category.in_(sorted(settings.benefit_codes)), a.c.version.in_(versions)]
+             m.c.cancelled.is_(False)]
     if root:
         where.append(n.c.path.startswith(root, autoescape=True))
+    # the measures first (usually none or a few), then only their amounts, through the measure_id index
+    own = select(m.c.id).select_from(m.join(n, n.c.id == m.c.node_id)).where(*where)
+    if uow.session.execute(own.limit(1)).first() is None:
+        return []
     return uow.session.execute(
         select(a.c.period, a.c.version, func.sum(converted_cents(a.c.amount, fx.c.rate)), func.count())
-        .select_from(a.join(ln, ln.c.id == a.c.line_id).join(m, m.c.id == a.c.measure_id)
-                     .join(n, n.c.id == m.c.node_id)
+        .select_from(a.join(ln, ln.c.id == a.c.line_id)
                      .outerjoin(fx, (fx.c.currency == ln.c.currency) & (fx.c.period == a.c.period)
                                 & (ln.c.currency != settings.reporting_currency)))
-        .where(*where).group_by(a.c.period, a.c.version)).all()
+        .where(a.c.measure_id.in_(own), ln.c.category.in_(sorted(settings.benefit_codes)),
+               a.c.version.in_(versions))
+        .group_by(a.c.period, a.c.version)).all()
