@@ -50,7 +50,7 @@ def test_every_page_loads_cleanly(open_page, database_url, app):
     assert admin.get_by_test_id("value-chart").is_visible()
     assert "2026-03" in admin.get_by_test_id("value-table").inner_text()
     shot(admin, "dashboard-values")
-    admin.goto(f"{base}/measures/1?tab=plan")
+    admin.goto(f"{base}/measures/1?tab=value")
     assert admin.get_by_test_id("value-grid").is_visible()
     shot(admin, "measure-value-grid")
     for name, path in (("inbox-empty", "/inbox/"), ("delegations", "/inbox/delegations"), ("types", "/types/"),

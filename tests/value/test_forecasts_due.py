@@ -66,3 +66,23 @@ def test_owners_are_reminded_once_a_month_by_the_worker(portfolio, settings, clo
     assert len(mailbox.sent) == 2
     schedule = {t().name: t() for t in jobs.huey._registry._periodic_tasks}
     assert schedule["forecast_reminders_periodic"].validate_datetime(datetime(2026, 11, 26, 5, 0))
+
+
+def test_the_inbox_page_lists_forecasts_due(portfolio, settings):
+    import re
+
+    from conftest import USERS
+    from steerco_admin.accounts import ensure_login
+    from steerco_admin.app import create_app
+
+    app = create_app(settings, store=portfolio, FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    for name, roles in USERS.items():
+        ensure_login(app, name, f"{name}-pw", admin=any(r == "admin" for r, _ in roles))
+    mid = new_measure(portfolio)
+    put(portfolio, mid, series(add_line(portfolio, mid), "plan", {"2026-12": "10"}))
+    client = app.test_client()
+    page = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login/", data={"username": "alice", "password": "alice-pw", "csrf_token": token})
+    box = client.get("/inbox/").get_data(as_text=True).split('data-testid="forecasts-due"')[1].split("</div>")[0]
+    assert f"/measures/{mid}?tab=value" in box and "no forecast for 2026-12" in box

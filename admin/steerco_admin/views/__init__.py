@@ -37,6 +37,16 @@ def register_views(appbuilder) -> None:
 
     for view in (InboxView, MeasuresView, DashboardView, GovernanceView, TypesView, HierarchyView):
         appbuilder.add_view_no_menu(view)
+    from steerco_admin.views.measure_changes import MeasureChangesView
+    from steerco_admin.views.measure_links import MeasureLinksView
+    from steerco_admin.views.measure_status import MeasureStatusView
+    from steerco_admin.views.measure_value import MeasureValueView
+
+    for view in (MeasureValueView, MeasureStatusView, MeasureChangesView, MeasureLinksView):
+        appbuilder.add_view_no_menu(view)
+    from steerco_admin.views.exports import ExportsView
+
+    appbuilder.add_view_no_menu(ExportsView)
     current_app.context_processor(lambda: {"steerco_menu": menu})
 
 

@@ -10,7 +10,7 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import ValidationFailed
 from steerco.domain.governance import DECISIONS, GATE_TYPES
-from steerco.services import delegation, gates, inbox
+from steerco.services import delegation, gates, inbox, measure_editing
 from steerco.services.models import model_of
 from steerco.services.sla import calendar_of
 from steerco_admin.views.base import Page, attempt, login_required, run
@@ -36,8 +36,9 @@ class InboxView(Page):
                 items.append({**a, "measure_id": r.measure.id, "score": r.score, "submitted_by": r.submitted_by.username,
                               "decisions": [d for d in DECISIONS if d in gate.decisions]})
             return {"items": items, "total": len(box["approvals"]), "conditions": box["conditions"],
-                    "notifications": box["notifications"][:10], "unread": box["unread"],
-                    "default_due": (uow.now.date() + timedelta(days=30)).isoformat()}
+                    "forecasts": box["forecasts"], "notifications": box["notifications"][:10], "unread": box["unread"],
+                    "default_due": (uow.now.date() + timedelta(days=30)).isoformat(),
+                    "changes": measure_editing.pending_changes(uow)}
 
         data = run(work, readonly=True)
         return self.render_template("steerco/inbox.html", title="Inbox", labels=LABELS, **data)

@@ -10,9 +10,10 @@ from steerco.services import audit, dashboard, evidence, gates, measures, status
 from steerco.services.models import model_of
 from steerco.services.views import condition_view, measure_view, review_view
 from steerco_admin.views.base import Page, attempt, form_data, login_required, run
+from steerco_admin.views.measure_tabs import tab_data
 
 PAGE_SIZE = 50
-TABS = ("details", "checklist", "evidence", "reviews", "plan", "history")
+TABS = ("details", "checklist", "evidence", "reviews", "plan", "value", "changes", "dependencies", "history")
 PLAIN = ("title", "description", "sponsor", "controller", "potential", "baseline", "target", "currency")
 
 
@@ -179,6 +180,7 @@ def _page_data(uow, measure_id: int) -> dict:
         "statuses": status.statuses(uow, measure_id),
         "value": value.grid(uow, measure_id),
         "users": [u.username for u in uow.users() if u.active],
+        **tab_data(uow, measure_id),
     }
 
 
