@@ -21,7 +21,7 @@ def create(uow, data: dict) -> Measure:
             errors[key] = ["required"]
     if errors:
         raise ValidationFailed(errors)
-    node = uow.require_node(data["node"])
+    node = _open_node(uow, data["node"])
     rights.require(rights.can_create_in(actor, node), f"{actor.username} may not create measures under '{node.code}'")
     mtype = uow.measure_type(data["type"])
     if mtype is None:
@@ -60,7 +60,7 @@ def update(uow, measure_id: int, changes: dict, *, expected_version: int | None 
                           f"(now {measure.version_id}); reload and try again")
     if measure.cancelled:
         raise ValidationFailed({"measure": ["a cancelled measure cannot be edited"]})
-    node = uow.require_node(changes["node"]) if "node" in changes else None
+    node = _open_node(uow, changes["node"]) if "node" in changes else None
     if node is not None:
         rights.require(rights.can_create_in(actor, node), f"{actor.username} may not move measures to '{node.code}'")
     if node is not None:
@@ -112,6 +112,14 @@ def add_risk(uow, measure_id: int, data: dict) -> Risk:
 
 def get(uow, measure_id: int) -> Measure:
     return visible_measure(uow, measure_id)[1]
+
+
+def _open_node(uow, code):
+    """The node new and moved measures go to: it must exist and not be archived."""
+    node = uow.require_node(code)
+    if node.archived:
+        raise ValidationFailed({"node": [f"'{node.code}' is archived; choose an active node"]})
+    return node
 
 
 def _editable(uow, measure_id):
