@@ -22,7 +22,9 @@ def app(portfolio, settings):
     from steerco_admin.accounts import ensure_login
     from steerco_admin.app import create_app
 
-    app = create_app(settings, store=portfolio, FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    # static files cached for an hour: a browser context fetches FAB's ~20 assets once, not on every page
+    app = create_app(settings, store=portfolio, FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+                     SEND_FILE_MAX_AGE_DEFAULT=3600)
     for name, roles in USERS.items():
         ensure_login(app, name, f"{name}-pw", admin=any(r == "admin" for r, _ in roles))
     return app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ui.conftest import csrf_of
+import re
+
+from ui.conftest import ARTIFACTS, csrf_of, shot
 
 
 def _draft_put(client, code, definition, token):
@@ -101,3 +103,204 @@ def test_form_builder_and_hierarchy(web):
     r = admin.post("/hierarchy/roles", data={"csrf_token": token, "user": "alice", "role": "owner", "node": "PA1"})
     assert r.status_code == 302
     assert "PA1" in admin.get("/hierarchy/").get_data(as_text=True).split('data-testid="roles"')[1]
+
+
+# -- in the browser, on both backends ---------------------------------------------------------------
+
+def test_form_builder_reorders_fields_by_keyboard_and_drag(open_page, app):
+    from steerco.services import measures
+
+    store = app.extensions["steerco.store"]
+    admin = open_page("admin")
+    admin.goto(f"{admin.base}/types/edit/growth")
+    admin.get_by_label("Field 1 required").check()
+    # the keyboard: Enter on "down" twice; the focus stays on the button of the moved field
+    admin.get_by_test_id("down-customer").focus()
+    admin.keyboard.press("Enter")
+    admin.keyboard.press("Enter")
+    assert "“Customer or segment” is now field 3 of 4" in admin.get_by_test_id("order-status").inner_text()
+    assert admin.get_by_label("Label of field 3").input_value() == "Customer or segment"
+    assert admin.get_by_test_id("up-one_time_cost").is_disabled()
+    # the mouse: drag the last field by its handle onto the top of the first row
+    admin.get_by_test_id("field-row-3").locator(".sc-drag").drag_to(
+        admin.get_by_test_id("field-row-0"), target_position={"x": 10, "y": 3})
+    labels = [admin.get_by_label(f"Label of field {i}").input_value() for i in range(1, 5)]
+    assert labels == ["Achieved annual value", "One-time cost", "Go-live date", "Customer or segment"]
+    shot(admin, "form-builder-reordered")
+    admin.get_by_test_id("save-type").click()
+    admin.wait_for_url(re.compile(r".*/types/$"))
+    fields = store.run("admin", lambda uow: uow.measure_type("growth").fields_json, readonly=True)
+    assert [f["key"] for f in fields] == ["achieved_value", "one_time_cost", "go_live_date", "customer"]
+    assert [f["key"] for f in fields if f.get("required")] == ["customer"]
+
+    # the measure page's Details tab shows the fields in that order
+    mid = store.run("alice", lambda uow: measures.create(uow, {"title": "Grow in Benelux", "node": "PA",
+                                                                "type": "growth"}).id)
+    owner = open_page("alice")
+    owner.goto(f"{owner.base}/measures/{mid}?tab=details")
+    names = owner.eval_on_selector_all("[name^=f_]", "els => els.map(e => e.name)")
+    assert names == ["f_achieved_value", "f_one_time_cost", "f_go_live_date", "f_customer"]
+
+
+def test_model_editor_folds_indexes_and_reorders_gates(open_page, app):
+    store = app.extensions["steerco.store"]
+    admin = open_page("admin")
+    admin.goto(f"{admin.base}/governance/doi-default/edit")
+    index = admin.get_by_test_id("gate-index")
+    assert index.locator("a").all_inner_texts() == ["1 · Identified", "2 · Detailed", "3 · Decided",
+                                                    "4 · Implemented", "5 · Closed"]
+    # a long model opens on its first gate, the others folded to a summary line
+    assert admin.get_by_test_id("gate-1").get_by_test_id("gate-body").is_visible()
+    assert not admin.get_by_test_id("gate-5").get_by_test_id("gate-body").is_visible()
+    # approver roles are a checkbox list
+    step = admin.get_by_test_id("gate-1").get_by_test_id("approval-step").first
+    assert step.get_by_label("pmo").is_checked() and not step.get_by_label("controller").is_checked()
+    step.get_by_label("controller").check()
+    # the expert tab is large enough to read a rule
+    crit = admin.get_by_test_id("gate-1").get_by_test_id("criterion").first
+    crit.get_by_test_id("tab-expert").click()
+    assert crit.get_by_test_id("expert").bounding_box()["height"] >= 150
+    # a long model folds; the index opens one gate and takes the reader there
+    admin.get_by_test_id("fold-all").click()
+    assert admin.get_by_test_id("gate-body").filter(has_text="Must-meet").count() == 5
+    assert not any(b.is_visible() for b in admin.get_by_test_id("gate-body").all())
+    assert "4 must-meet · 2 should-meet" in admin.get_by_test_id("gate-1").get_by_test_id("gate-summary").inner_text()
+    page_height = admin.evaluate("document.documentElement.scrollHeight")
+    assert page_height < 1400, page_height
+    shot(admin, "model-editor-folded")
+    admin.get_by_test_id("index-gate-3").click()
+    assert admin.get_by_test_id("gate-3").get_by_test_id("gate-body").is_visible()
+    assert admin.get_by_test_id("gate-3").get_by_test_id("fold").get_attribute("aria-expanded") == "true"
+    assert not admin.get_by_test_id("gate-2").get_by_test_id("gate-body").is_visible()
+    # gates in order: "Decided" moves before "Detailed", by keyboard
+    admin.get_by_test_id("gate-3").get_by_test_id("gate-earlier").focus()
+    admin.keyboard.press("Enter")
+    assert index.locator("a").all_inner_texts()[:3] == ["1 · Identified", "2 · Decided", "3 · Detailed"]
+    assert admin.evaluate("document.activeElement.getAttribute('aria-label')") == "Move gate 2 earlier"
+    admin.get_by_test_id("unfold-all").click()
+    admin.get_by_test_id("gate-1").screenshot(path=str(ARTIFACTS / "model-editor-gate.png"))
+    admin.get_by_test_id("save-draft").click()
+    admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
+    from steerco.services import drafts
+
+    d = store.run("admin", lambda uow: drafts.draft(uow, "doi-default"), readonly=True)["definition"]
+    assert [(g["doi"], g["name"]) for g in d["gates"]][:3] == [(1, "Identified"), (2, "Decided"), (3, "Detailed")]
+    assert [lv["name"] for lv in d["levels"]][:4] == ["Defined", "Identified", "Decided", "Detailed"]
+    assert [lv["risk_weight"] for lv in d["levels"]][:4] == [0, 10, 25, 50]
+    assert sorted(d["gates"][0]["approval"]["steps"][0]["roles"]) == ["controller", "pmo"]
+
+
+def test_hierarchy_levels_tree_rename_move_archive_in_the_browser(open_page, app):
+    from steerco.services import measures
+
+    store = app.extensions["steerco.store"]
+    admin = open_page("admin")
+    admin.goto(f"{admin.base}/hierarchy/")
+    # levels: add one, a taken code is refused on its field
+    form = admin.get_by_test_id("level-form")
+    form.get_by_label("Code").fill("team")
+    form.get_by_label("Name").fill("Team")
+    form.get_by_test_id("add-level").click()
+    assert "Team" in admin.get_by_test_id("level-team").inner_text()
+    assert "Team" in admin.locator("#f-level option").all_inner_texts()
+    form = admin.get_by_test_id("level-form")
+    form.get_by_label("Code").fill("team")
+    form.get_by_label("Name").fill("Team again")
+    admin.expected_errors.add(f"{admin.base}/hierarchy/levels")  # the 422 answer is the point
+    form.get_by_test_id("add-level").click()
+    assert "already used" in admin.get_by_test_id("error-level_code").inner_text()
+    assert admin.locator("#f-level_name").input_value() == "Team again"
+    admin.get_by_label("New name of level team").fill("Squad")
+    admin.get_by_test_id("level-team").get_by_role("button", name="Rename").click()
+    assert "Squad" in admin.get_by_test_id("level-team").inner_text()
+
+    # the tree: add a node under PA, rename it
+    form = admin.get_by_test_id("node-form")
+    form.get_by_label("Code").fill("PA1")
+    form.get_by_label("Name").fill("Project A1")
+    form.get_by_label("Level").select_option("project")
+    form.get_by_label("Under").select_option("PA")
+    form.get_by_role("button", name="Add node").click()
+    row = admin.get_by_test_id("node-PA1")
+    assert "Project A1" in row.inner_text()
+    row.get_by_test_id("change").click()
+    row.get_by_label("New name of PA1").fill("Project Alpha")
+    row.get_by_role("button", name="Rename").click()
+    assert admin.get_by_test_id("node-PA1").get_by_test_id("node-name").inner_text() == "Project Alpha"
+    # a node cannot be moved into its own subtree: the picker does not offer it
+    assert "Project Alpha" not in admin.get_by_label("New parent of PA").locator("option").all_inner_texts()
+
+    # archive: the node leaves the pickers, its measures stay visible to those with rights
+    mid = store.run("alice", lambda uow: measures.create(uow, {"title": "Alpha savings", "node": "PA1",
+                                                                "type": "cost"}).id)
+    row = admin.get_by_test_id("node-PA1")
+    row.get_by_test_id("change").click()
+    row.get_by_role("button", name="Archive").click()
+    assert "archived" in admin.get_by_test_id("node-PA1").inner_text()
+    assert "Project Alpha" not in admin.locator("#f-parent option").all_inner_texts()
+    assert "PA1" not in admin.locator("#f-rnode option").evaluate_all("os => os.map(o => o.value)")
+    shot(admin, "hierarchy-edited")
+    owner = open_page("alice")
+    owner.goto(f"{owner.base}/measures/new")
+    assert "PA1" not in owner.locator("#f-node option").evaluate_all("os => os.map(o => o.value)")
+    owner.goto(f"{owner.base}/measures/")
+    assert "Alpha savings" in owner.locator("body").inner_text()
+    owner.goto(f"{owner.base}/measures/{mid}")
+    assert "Alpha savings" in owner.locator("h1").first.inner_text()
+
+    # move it under PB: its path (and so who may see it) follows
+    row = admin.get_by_test_id("node-PA1")
+    row.get_by_test_id("change").click()
+    row.get_by_role("button", name="Restore").click()
+    row = admin.get_by_test_id("node-PA1")
+    row.get_by_test_id("change").click()
+    row.get_by_label("New parent of PA1").select_option("PB")
+    row.get_by_role("button", name="Move").click()
+    assert "Node moved." in admin.locator("body").inner_text()
+    assert store.run("admin", lambda uow: uow.node("PA1").path, readonly=True) == "/ACME/PB/PA1/"
+    pmo_b = open_page("pmo_b")
+    pmo_b.goto(f"{pmo_b.base}/measures/")
+    assert "Alpha savings" in pmo_b.locator("body").inner_text()
+
+
+def test_levels_service_adds_and_renames_with_audit(portfolio):
+    import pytest
+
+    from steerco.domain.errors import PermissionDenied, ValidationFailed
+    from steerco.services import structure
+
+    portfolio.run("admin", lambda uow: structure.add_level(uow, "team", "Team") and None)
+    portfolio.run("admin", lambda uow: structure.rename_level(uow, "team", "Squad"))
+    levels = portfolio.run("admin", lambda uow: structure.levels(uow), readonly=True)
+    assert levels[-1] == {"code": "team", "name": "Squad", "rank": levels[-2]["rank"] + 1, "nodes": 0}
+    assert [lv["nodes"] for lv in levels if lv["code"] == "program"] == [2]
+    with pytest.raises(ValidationFailed) as e:
+        portfolio.run("admin", lambda uow: structure.add_level(uow, "team", ""))
+    assert set(e.value.errors) == {"code", "name"}
+    with pytest.raises(ValidationFailed):
+        portfolio.run("admin", lambda uow: structure.rename_level(uow, "team", " "))
+    with pytest.raises(PermissionDenied):
+        portfolio.run("alice", lambda uow: structure.add_level(uow, "crew", "Crew"))
+    actions = portfolio.run("admin", lambda uow: [e.action for e in uow.audit_events()], readonly=True)
+    assert "hierarchy_level.created" in actions and "hierarchy_level.updated" in actions
+
+
+def test_nothing_new_goes_under_an_archived_node(portfolio):
+    import pytest
+
+    from steerco.domain.errors import ValidationFailed
+    from steerco.services import structure
+
+    portfolio.run("admin", lambda uow: structure.add_node(uow, "PA1", "Project A1", "project", "PA") and None)
+    portfolio.run("admin", lambda uow: structure.archive_node(uow, "PB"))
+    with pytest.raises(ValidationFailed) as e:
+        portfolio.run("admin", lambda uow: structure.add_node(uow, "PB1", "Project B1", "project", "PB"))
+    assert "archived" in e.value.errors["parent"][0]
+    with pytest.raises(ValidationFailed) as e:
+        portfolio.run("admin", lambda uow: structure.move_node(uow, "PA1", "PB"))
+    assert "archived" in e.value.errors["parent"][0]
+    portfolio.run("admin", lambda uow: structure.archive_node(uow, "PB", False))
+    portfolio.run("admin", lambda uow: structure.move_node(uow, "PA1", "PB"))
+    assert portfolio.run("admin", lambda uow: uow.node("PA1").path, readonly=True) == "/ACME/PB/PA1/"
+    actions = portfolio.run("admin", lambda uow: [e.action for e in uow.audit_events()], readonly=True)
+    assert actions.count("node.archived") == 1 and "node.restored" in actions and "node.moved" in actions

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from ui.conftest import shot
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_admin_builds_owner_submits_sponsor_approves(open_page, database_url):
+def test_admin_builds_owner_submits_sponsor_approves(open_page):
     admin = open_page("admin")
     base = admin.base
     admin.goto(f"{base}/dashboard/")

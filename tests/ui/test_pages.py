@@ -1,7 +1,11 @@
-"""Server-rendered pages through the real login form: workspace, inbox, dashboard, scoping, CSRF."""
+"""Server-rendered pages through the real login form: workspace, inbox, dashboard, scoping, CSRF; every main
+page at 1366 px in Chromium."""
 
 from __future__ import annotations
 
+import pytest
+
+from steerco_admin.views.workspace import TABS
 from ui.conftest import csrf_of
 
 
@@ -107,3 +111,30 @@ def test_delegation_lets_a_delegate_vote_from_the_inbox(web):
     assert r.status_code == 302
     reviews = alice.get(f"/measures/{mid}?tab=reviews").get_data(as_text=True)
     assert f"sam for {behalf}" in reviews
+
+
+OWNER_PAGES = ["/inbox/", "/inbox/delegations", "/measures/", "/measures/new", "/dashboard/"] + \
+    [f"/measures/1?tab={tab}" for tab in TABS]
+ADMIN_PAGES = OWNER_PAGES + ["/governance/", "/governance/doi-default/edit", "/governance/doi-default/publish",
+                             "/types/", "/types/edit", "/types/edit/cost", "/hierarchy/"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_main_page_fits_1366_wide_without_console_errors(open_page, database_url, app):
+    from steerco.services import measures
+
+    store = app.extensions["steerco.store"]
+    store.run("alice", lambda uow: measures.create(uow, {
+        "title": "Renegotiate the freight contracts of the northern warehouses", "node": "PA", "type": "cost",
+        "potential": "1250000", "sponsor": "bob", "controller": "carol"}).id)
+    too_wide = []
+    for user, paths in (("alice", OWNER_PAGES), ("admin", ADMIN_PAGES)):
+        page = open_page(user)
+        for path in paths:
+            page.goto(page.base + path)
+            page.wait_for_load_state("load")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 1366:
+                too_wide.append(f"{user} {path}: {width}px")
+    # console errors and HTTP errors fail the test in open_page's teardown
+    assert not too_wide, too_wide

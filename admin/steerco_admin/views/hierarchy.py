@@ -1,4 +1,4 @@
-"""Hierarchy (tree: add, rename, move, archive) and node-scoped roles."""
+"""Hierarchy (levels; tree: add, rename, move, archive) and node-scoped roles."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class HierarchyView(Page):
     def _page(self, errors, values, status=200):
         def work(uow):
             drafts.require_configurer(uow)
-            return {"nodes": structure.tree(uow), "levels": [{"code": lv.code, "name": lv.name} for lv in uow.levels()],
+            return {"nodes": structure.tree(uow), "levels": structure.levels(uow),
                     "users": structure.assignments(uow), "roles": [{"code": r.code, "name": r.name} for r in uow.roles()]}
         try:
             data = run(work, readonly=True)
@@ -30,12 +30,28 @@ class HierarchyView(Page):
         return self.render_template("steerco/hierarchy.html", title="Hierarchy & roles", errors=errors,
                                     values=values, **data), status
 
-    def _change(self, work, success):
+    def _change(self, work, success, prefix=""):
+        """Run a change; field errors come back on the page, on the fields of the form that was sent
+        (``prefix`` tells apart forms with fields of the same name)."""
         try:
             run(work)
         except ValidationFailed as e:
-            return self._page(e.errors, request.form, 422)
+            return self._page({prefix + k: v for k, v in e.errors.items()},
+                              {prefix + k: v for k, v in request.form.items()}, 422)
         return attempt(lambda uow: None, success, url_for("HierarchyView.index"))
+
+    @expose("/levels", methods=["POST"])
+    @login_required
+    def add_level(self):
+        f = request.form
+        return self._change(lambda uow: structure.add_level(uow, f.get("code", "").strip(), f.get("name", "")) and None,
+                            "Level added.", prefix="level_")
+
+    @expose("/levels/<code>", methods=["POST"])
+    @login_required
+    def rename_level(self, code):
+        return self._change(lambda uow: structure.rename_level(uow, code, request.form.get("name", "")),
+                            "Level renamed.", prefix="level_")
 
     @expose("/nodes", methods=["POST"])
     @login_required

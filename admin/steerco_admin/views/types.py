@@ -55,7 +55,9 @@ class TypesView(Page):
                 bad_row = _row_of(" ".join(sum(errors.values(), [])), fields)
         else:
             values, fields = {"code": code or "", "name": "", "model": ""}, []
+        return self._form(code, values, fields, errors, bad_row, 422 if errors else 200)
 
+    def _form(self, code, values, fields, errors, bad_row, status):
         def work(uow):
             drafts.require_configurer(uow)
             if code and request.method == "GET":
@@ -67,26 +69,32 @@ class TypesView(Page):
             return {"models": sorted({v.model_code for v in uow.model_versions()})}
         data = run(work, readonly=True)
         rows = list(fields) + [{} for _ in range(BLANK_ROWS)]
-        status = 422 if errors else 200
         return self.render_template("steerco/type_edit.html", title="Measure type", code=code, values=values,
                                     rows=rows, errors=errors, bad_row=bad_row, field_types=FIELD_TYPES,
                                     type_labels=TYPE_LABELS, **data), status
 
 
 def _fields_from_form() -> list[dict]:
+    """The fields in the order their rows were sent (the order the admin arranged them in).
+
+    Checkboxes are named after the row a field was rendered in (hidden ``row``), so rows
+    moved in the page keep their own "required" and "remove" ticks.
+    """
     f = request.form
     out = []
     labels = f.getlist("label")
+    rows = f.getlist("row")
     for i, label in enumerate(labels):
         label = label.strip()
-        if not label or f.get(f"remove_{i}"):
+        row = rows[i] if i < len(rows) else str(i)
+        if not label or f.get(f"remove_{row}"):
             continue
         key = (f.getlist("key")[i] if i < len(f.getlist("key")) else "").strip()
         if not key:
             key = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:60] or "field"
             key = key if key[0].isalpha() else f"f_{key}"
         field = {"key": key, "label": label, "type": f.getlist("type")[i]}
-        if f.get(f"required_{i}"):
+        if f.get(f"required_{row}"):
             field["required"] = True
         choices = [c.strip() for c in f.getlist("choices")[i].split(",") if c.strip()]
         if choices:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import String, func, literal, select, update
 
 from steerco.domain.errors import NotFound, ValidationFailed
-from steerco.domain.hierarchy import Node
+from steerco.domain.hierarchy import HierarchyLevel, Node
 from steerco.services import people
 from steerco.services.drafts import require_configurer
 from steerco.store import tables as t
@@ -18,9 +18,47 @@ from steerco.store import tables as t
 def tree(uow) -> list[dict]:
     """Every node in tree order with its level, depth and measure count."""
     counts = dict(uow.session.execute(select(t.measures.c.node_id, func.count()).group_by(t.measures.c.node_id)).all())
-    return [{"code": n.code, "name": n.name, "level": n.level.name, "depth": n.path.count("/") - 2,
+    return [{"code": n.code, "name": n.name, "level": n.level.name, "depth": n.path.count("/") - 2, "path": n.path,
              "parent": n.parent.code if n.parent else None, "archived": n.archived, "measures": counts.get(n.id, 0)}
             for n in uow.nodes()]
+
+
+def levels(uow) -> list[dict]:
+    """The hierarchy levels, top first, with how many nodes sit on each."""
+    counts = dict(uow.session.execute(select(t.nodes.c.level_id, func.count()).group_by(t.nodes.c.level_id)).all())
+    return [{"code": lv.code, "name": lv.name, "rank": lv.rank, "nodes": counts.get(lv.id, 0)} for lv in uow.levels()]
+
+
+def add_level(uow, code: str, name: str) -> HierarchyLevel:
+    """Add a level below the existing ones.
+
+    :raises ValidationFailed: a blank name, a malformed or taken code (keyed by field).
+    """
+    require_configurer(uow)
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = ["required"]
+    if uow.level(code or ""):
+        errors["code"] = [f"'{code}' is already used"]
+    if errors:
+        raise ValidationFailed(errors)
+    rank = max((lv.rank for lv in uow.levels()), default=-1) + 1
+    level = uow.add(HierarchyLevel(code, name.strip(), rank))
+    uow.flush()
+    uow.record("hierarchy_level.created", "hierarchy_level", code, after={"name": level.name, "rank": rank})
+    return level
+
+
+def rename_level(uow, code: str, name: str) -> None:
+    """:raises NotFound: no such level; :raises ValidationFailed: a blank name."""
+    require_configurer(uow)
+    level = uow.level(code)
+    if level is None:
+        raise NotFound(f"level: no level '{code}'")
+    if not (name or "").strip():
+        raise ValidationFailed({"name": ["required"]})
+    before, level.name = level.name, name.strip()
+    uow.record("hierarchy_level.updated", "hierarchy_level", code, before={"name": before}, after={"name": level.name})
 
 
 def add_node(uow, code: str, name: str, level: str, parent: str | None) -> Node:
@@ -36,6 +74,8 @@ def add_node(uow, code: str, name: str, level: str, parent: str | None) -> Node:
     par = uow.node(parent) if parent else None
     if parent and par is None:
         errors["parent"] = [f"no node '{parent}'"]
+    elif par is not None and par.archived:
+        errors["parent"] = [f"'{parent}' is archived: restore it first"]
     if errors:
         raise ValidationFailed(errors)
     node = uow.add(Node(code, name.strip(), lvl, par))
@@ -64,13 +104,15 @@ def archive_node(uow, code: str, archived: bool = True) -> None:
 def move_node(uow, code: str, new_parent: str | None) -> None:
     """Hang ``code`` (and its subtree) under ``new_parent`` (``None``: at the root).
 
-    :raises ValidationFailed: moving a node under itself or its own subtree.
+    :raises ValidationFailed: moving a node under itself, its own subtree or an archived node.
     """
     require_configurer(uow)
     node = uow.require_node(code)
     parent = uow.require_node(new_parent) if new_parent else None
     if parent is not None and parent.path.startswith(node.path):
         raise ValidationFailed({"parent": [f"'{new_parent}' lies under '{code}': a node cannot move into its own subtree"]})
+    if parent is not None and parent.archived and parent is not node.parent:
+        raise ValidationFailed({"parent": [f"'{new_parent}' is archived: restore it first"]})
     old_path = node.path
     new_path = (parent.path if parent else "/") + node.code + "/"
     if new_path == old_path:

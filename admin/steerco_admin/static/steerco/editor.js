@@ -8,6 +8,7 @@
   var root = document.getElementById("editor");
   var csrf = document.querySelector("meta[name=csrf-token]").getAttribute("content");
   var trees = new Map();   // criterion object -> builder tree (null: expert only)
+  var collapsed = new Set(); // DoIs of the gates shown folded (long models stay navigable)
   var dirty = false;
 
   model.levels = model.levels || [];
@@ -16,6 +17,7 @@
   function el(tag, attrs, kids) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
+      if (attrs[k] === null || attrs[k] === undefined) { return; }
       if (k === "text") { e.textContent = attrs[k]; } else if (k.slice(0, 2) === "on") { e.addEventListener(k.slice(2), attrs[k]); } else { e.setAttribute(k, attrs[k]); }
     });
     (kids || []).forEach(function (c) { if (c) { e.appendChild(c); } });
@@ -42,6 +44,12 @@
     input.addEventListener("input", function () { onInput(input.value); touch(); });
     return el("div", {"class": "form-group"}, [el("label", {"for": id, text: label}), input]);
   }
+  function bare(value, onInput, attrs) {
+    var input = el("input", Object.assign({"class": "form-control input-sm"}, attrs || {}));
+    input.value = value === undefined || value === null ? "" : value;
+    input.addEventListener("input", function () { onInput(input.value); touch(); });
+    return input;
+  }
   function select(label, options, value, onChange, attrs) {
     var id = "e" + Math.random().toString(36).slice(2);
     var s = el("select", Object.assign({"class": "form-control input-sm", id: id}, attrs || {}),
@@ -56,11 +64,13 @@
   function levels() {
     var rows = model.levels.map(function (lv) {
       return el("tr", {}, [el("td", {text: String(lv.doi)}),
-        el("td", {}, [text("Name", lv.name, function (x) { lv.name = x; var g = gateFor(lv.doi); if (g && !g._named) { g.name = x; } }, {"aria-label": "Level name"})]),
-        el("td", {}, [text("Risk weight %", lv.risk_weight, function (x) { lv.risk_weight = x === "" ? 0 : Number(x); }, {type: "number", min: 0, max: 100})])]);
+        el("td", {}, [bare(lv.name, function (x) { lv.name = x; var g = gateFor(lv.doi); if (g && !g._named) { g.name = x; } }, {"aria-label": "Name of level " + lv.doi})]),
+        el("td", {}, [bare(lv.risk_weight, function (x) { lv.risk_weight = x === "" ? 0 : Number(x); }, {type: "number", min: 0, max: 100, "aria-label": "Risk weight % of level " + lv.doi})])]);
     });
-    return el("div", {"class": "sc-gate"}, [el("h3", {text: "Levels (Degree of Implementation)"}),
-      el("table", {"class": "table table-condensed"}, [el("tbody", {}, rows)]),
+    return el("div", {"class": "sc-gate", id: "levels"}, [el("h3", {text: "Levels (Degree of Implementation)"}),
+      el("table", {"class": "table table-condensed sc-levels"}, [
+        el("thead", {}, [el("tr", {}, [el("th", {text: "DoI"}), el("th", {text: "Name"}), el("th", {text: "Risk weight %"})])]),
+        el("tbody", {}, rows)]),
       el("button", {type: "button", "class": "btn btn-xs btn-default", text: "+ level (adds its gate)", "data-testid": "add-level", onclick: addLevel}),
       model.levels.length > 2 ? el("button", {type: "button", "class": "btn btn-xs btn-link text-danger", text: "remove the last level and its gate", onclick: removeLevel}) : null]);
   }
@@ -85,13 +95,14 @@
     if (!trees.has(c)) { trees.set(c, C.toTree(c.rule, cat)); }
     var tree = trees.get(c);
     var sentence = el("div", {"class": "sc-sentence", "data-testid": "sentence"});
-    var expert = el("textarea", {"class": "form-control", rows: 4, "aria-label": "JSONLogic", "data-testid": "expert"});
+    var expert = el("textarea", {"class": "form-control sc-expert", rows: 12, spellcheck: "false", "aria-label": "JSONLogic", "data-testid": "expert"});
     var builderBox = el("div", {"class": "sc-builder"});
     var expertNote = el("div", {"class": "help-block"});
     var showSentence = function () {
       var t = trees.get(c);
       sentence.textContent = t ? "Passes when " + C.sentence(t, cat) + "." : "Written in JSONLogic (expert tab): the builder cannot show this rule.";
-      expert.value = JSON.stringify(c.rule, null, 1);
+      expert.value = JSON.stringify(c.rule, null, 2);
+      expert.rows = Math.max(8, Math.min(24, expert.value.split("\n").length + 1));
     };
     var onTree = function (t) { c.rule = C.toRule(t, cat); showSentence(); touch(); };
     var builderPane = el("div", {}, [builderBox]);
@@ -146,10 +157,24 @@
     g.must_meet = g.must_meet || []; g.should_meet = g.should_meet || []; g.evidence = g.evidence || [];
     g.required_fields = g.required_fields || []; g.approval = g.approval || {steps: []}; g.approval.steps = g.approval.steps || [];
     g.decisions = g.decisions || data.decisions.slice(); g.sla = g.sla || {};
-    var box = el("div", {"class": "sc-gate", "data-testid": "gate-" + g.doi});
-    box.appendChild(el("h3", {text: "Gate to DoI " + g.doi}));
+    var folded = collapsed.has(g.doi), last = model.gates.length;
+    var head = document.createTextNode(" Gate to DoI " + g.doi + ": " + (g.name || "(no name)"));
+    var outer = el("div", {"class": "sc-gate" + (folded ? " sc-folded" : ""), "data-testid": "gate-" + g.doi, id: "gate-" + g.doi});
+    var box = el("div", {id: "gate-body-" + g.doi, "data-testid": "gate-body"});
+    if (folded) { box.hidden = true; }
+    outer.appendChild(el("div", {"class": "sc-gate-head"}, [
+      el("button", {type: "button", "class": "btn btn-link sc-fold", "aria-expanded": String(!folded), "aria-controls": "gate-body-" + g.doi,
+        "data-testid": "fold", onclick: function () { if (folded) { collapsed.delete(g.doi); } else { collapsed.add(g.doi); } render(); focusOn("#gate-" + g.doi + " .sc-fold"); }},
+        [el("span", {"class": "sc-caret", "aria-hidden": "true", text: folded ? "▸" : "▾"}), head]),
+      el("span", {"class": "text-muted sc-gate-sum", "data-testid": "gate-summary", text: summary(g)}),
+      el("span", {"class": "sc-gate-move"}, [
+        el("button", {type: "button", "class": "btn btn-xs btn-default", text: "↑ earlier", "aria-label": "Move gate " + g.doi + " earlier", "data-testid": "gate-earlier",
+          disabled: g.doi <= 1 ? "disabled" : null, onclick: function () { moveGate(g, -1); }}),
+        el("button", {type: "button", "class": "btn btn-xs btn-default", text: "↓ later", "aria-label": "Move gate " + g.doi + " later", "data-testid": "gate-later",
+          disabled: g.doi >= last ? "disabled" : null, onclick: function () { moveGate(g, 1); }})])]));
+    outer.appendChild(box);
     box.appendChild(el("div", {"class": "row"}, [
-      el("div", {"class": "col-md-6"}, [text("Gate name", g.name, function (x) { g.name = x; g._named = true; }, {"data-testid": "gate-name"})]),
+      el("div", {"class": "col-md-6"}, [text("Gate name", g.name, function (x) { g.name = x; g._named = true; head.textContent = " Gate to DoI " + g.doi + ": " + (x || "(no name)"); }, {"data-testid": "gate-name"})]),
       el("div", {"class": "col-md-3"}, [select("Gate type", data.gate_types, g.type || "go_no_go", function (x) { g.type = x; })]),
       el("div", {"class": "col-md-3"}, [text("Minimum should-meet score %", g.min_score || 0, function (x) { g.min_score = Number(x) || 0; }, {type: "number", min: 0, max: 100})])]));
     box.appendChild(el("h4", {text: "Must-meet criteria (knock-out)"}));
@@ -167,7 +192,32 @@
       el("div", {"class": "col-md-3"}, [text("Reminder after (days)", g.sla.reminder_days, function (x) { g.sla.reminder_days = intOrNull(x); }, {type: "number", min: 0})]),
       el("div", {"class": "col-md-3"}, [text("Escalation after (days)", g.sla.escalation_days, function (x) { g.sla.escalation_days = intOrNull(x); }, {type: "number", min: 0})])]));
     box.appendChild(impact(g));
-    return box;
+    return outer;
+  }
+  function summary(g) {
+    var n = function (x, word) { return x + " " + word + (x === 1 ? "" : "s"); };
+    return [g.must_meet.length + " must-meet", g.should_meet.length + " should-meet", n(g.evidence.length, "evidence item"),
+      n(g.approval.steps.length, "approval step")].join(" · ");
+  }
+  /* Swap a gate with its neighbour: the DoI numbers stay in sequence, the gates' content and the names
+     of the levels they lead to change places; risk weights stay with their DoI (they measure progress). */
+  function moveGate(g, step) {
+    var other = gateFor(g.doi + step);
+    if (!other) { return; }
+    var a = g.doi, b = other.doi, la = levelFor(a), lb = levelFor(b);
+    g.doi = b; other.doi = a;
+    if (la && lb) { var name = la.name; la.name = lb.name; lb.name = name; }
+    var fa = collapsed.has(a), fb = collapsed.has(b);
+    collapsed.delete(a); collapsed.delete(b);
+    if (fa) { collapsed.add(b); } if (fb) { collapsed.add(a); }
+    touch(); render();
+    status("Gate “" + (g.name || "") + "” now leads to DoI " + g.doi + ". Unsaved changes.", "text-warning");
+    focusOn("#gate-" + g.doi + " [data-testid=" + (step < 0 ? "gate-earlier" : "gate-later") + "]:not([disabled])", "#gate-" + g.doi + " .sc-fold");
+  }
+  function levelFor(doi) { for (var i = 0; i < model.levels.length; i++) { if (model.levels[i].doi === doi) { return model.levels[i]; } } return null; }
+  /* focus the first element found of the selectors, in the order given */
+  function focusOn() {
+    for (var i = 0; i < arguments.length; i++) { var e = document.querySelector(arguments[i]); if (e) { e.focus(); return; } }
   }
   function evidence(g) {
     var rows = g.evidence.map(function (e, i) {
@@ -195,14 +245,21 @@
   function approval(g) {
     var box = el("div", {}, [el("h4", {text: "Approval steps (in order)"})]);
     g.approval.steps.forEach(function (s, i) {
-      var roles = el("select", {"class": "form-control input-sm", multiple: "multiple", size: 3, "aria-label": "Approver roles", onchange: function () {
-        s.roles = Array.prototype.filter.call(roles.options, function (o) { return o.selected; }).map(function (o) { return o.value; }); touch();
-      }}, data.roles.map(function (r) { var o = el("option", {value: r, text: r.replace(/_/g, " ")}); o.selected = (s.roles || []).indexOf(r) >= 0; return o; }));
-      box.appendChild(el("div", {"class": "row"}, [
-        el("div", {"class": "col-md-4"}, [text("Step name", s.name, function (x) { s.name = x; })]),
-        el("div", {"class": "col-md-3"}, [el("label", {text: "Approver roles"}), roles]),
+      s.roles = s.roles || [];
+      var roles = el("fieldset", {"class": "sc-roles", "data-testid": "approver-roles"}, [el("legend", {text: "Approver roles"})].concat(data.roles.map(function (r) {
+        var cb = el("input", {type: "checkbox", value: r, onchange: function () {
+          var at = s.roles.indexOf(r);  // roles the list does not offer stay as they are
+          if (cb.checked && at < 0) { s.roles.push(r); } else if (!cb.checked && at >= 0) { s.roles.splice(at, 1); }
+          touch();
+        }});
+        cb.checked = s.roles.indexOf(r) >= 0;
+        return el("label", {"class": "checkbox-inline"}, [cb, document.createTextNode(" " + r.replace(/_/g, " "))]);
+      })));
+      box.appendChild(el("div", {"class": "row sc-step", "data-testid": "approval-step"}, [
+        el("div", {"class": "col-md-3"}, [text("Step " + (i + 1) + " name", s.name, function (x) { s.name = x; })]),
+        el("div", {"class": "col-md-5"}, [roles]),
         el("div", {"class": "col-md-2"}, [select("Mode", data.modes, s.mode || "any", function (x) { s.mode = x; if (x === "quorum" && !s.quorum) { s.quorum = 2; } })]),
-        el("div", {"class": "col-md-2"}, [text("Quorum", s.quorum, function (x) { s.quorum = intOrNull(x); }, {type: "number", min: 1})]),
+        el("div", {"class": "col-md-1"}, [text("Quorum", s.quorum, function (x) { s.quorum = intOrNull(x); }, {type: "number", min: 1})]),
         el("div", {"class": "col-md-1"}, [el("button", {type: "button", "class": "btn btn-xs btn-link text-danger", style: "margin-top:24px", text: "✕", "aria-label": "Remove step", onclick: function () { g.approval.steps.splice(i, 1); touch(); render(); }})])]));
     });
     var self = el("input", {type: "checkbox", onchange: function () { g.approval.allow_self_approval = self.checked; touch(); }});
@@ -251,8 +308,22 @@
   function render() {
     root.innerHTML = "";
     root.appendChild(el("div", {"class": "row"}, [el("div", {"class": "col-md-6"}, [text("Model name", model.name, function (x) { model.name = x; }, {"data-testid": "model-name"})])]));
+    model.gates.sort(function (a, b) { return a.doi - b.doi; });
+    root.appendChild(index());
     root.appendChild(levels());
-    model.gates.sort(function (a, b) { return a.doi - b.doi; }).forEach(function (g) { root.appendChild(gate(g)); });
+    model.gates.forEach(function (g) { root.appendChild(gate(g)); });
+  }
+  /* the gates in order, each a link to its panel (unfolding it), and fold / unfold all */
+  function index() {
+    var links = model.gates.map(function (g) {
+      return el("li", {}, [el("a", {href: "#gate-" + g.doi, "data-testid": "index-gate-" + g.doi, text: g.doi + " · " + (g.name || "(no name)"),
+        onclick: function (e) { e.preventDefault(); collapsed.delete(g.doi); render(); var t = document.getElementById("gate-" + g.doi); t.scrollIntoView(); focusOn("#gate-" + g.doi + " .sc-fold"); }})]);
+    });
+    var all = function (fold) { return function () { collapsed.clear(); if (fold) { model.gates.forEach(function (g) { collapsed.add(g.doi); }); } render(); }; };
+    return el("nav", {"class": "sc-gate-index", "aria-label": "Gates", "data-testid": "gate-index"}, [
+      el("strong", {text: "Gates in order: "}), el("ol", {}, links),
+      el("button", {type: "button", "class": "btn btn-xs btn-default", text: "Fold all", "data-testid": "fold-all", onclick: all(true)}),
+      el("button", {type: "button", "class": "btn btn-xs btn-default", text: "Unfold all", "data-testid": "unfold-all", onclick: all(false)})]);
   }
   function save() {
     return api("PUT", "/api/v1/ui/models/" + encodeURIComponent(data.code) + "/draft", {definition: clean(model)}).then(function (r) {
@@ -274,5 +345,7 @@
   });
   window.addEventListener("beforeunload", function (e) { if (dirty) { e.preventDefault(); e.returnValue = ""; } });
   model.gates.forEach(function (g) { g._named = true; });
+  // a long model opens on its first gate; the others show their summary line until unfolded
+  if (model.gates.length > 3) { model.gates.forEach(function (g) { if (g.doi > 1) { collapsed.add(g.doi); } }); }
   render();
 }());
