@@ -1,5 +1,6 @@
 """The browser journey in headless Chromium: an admin builds a model and a measure type, an owner
-takes a measure through the first gate, the sponsor approves from the inbox, the dashboard moves."""
+takes a measure through two gates, the sponsor decides from the inbox (a go, then a conditional go
+with its condition), the dashboard moves."""
 
 from __future__ import annotations
 
@@ -95,14 +96,30 @@ def test_admin_builds_owner_submits_sponsor_approves(open_page):
     sponsor.wait_for_selector("[data-testid=empty]")
     assert "Nothing waits for your vote" in sponsor.get_by_test_id("empty").inner_text()
 
-    # -- the measure moved and the dashboard counts changed
-    owner.goto(owner.url.split("?")[0] + "?tab=history")
-    assert "measure.doi_changed" in owner.get_by_test_id("history").inner_text()
+    # -- the second gate: submitted from the checklist, a conditional go with a condition from the inbox
+    page_url = owner.url.split("?")[0]
+    owner.goto(page_url + "?tab=checklist")
+    owner.get_by_test_id("submit").click()
+    owner.wait_for_selector("[data-testid^=review-]")
+    assert "Approved" in owner.locator("[data-testid^=review-]").first.inner_text()
+    sponsor.goto(f"{base}/inbox/")
+    card = sponsor.locator("[data-testid^=approval-]")
+    assert card.count() == 1 and "Approved" in card.inner_text()
+    card.locator("input[name=comment]").fill("Go once the vendor contract is signed")
+    card.locator("input[name=condition]").fill("Sign the vendor contract")
+    card.get_by_test_id("vote-conditional_go").click()
+    sponsor.wait_for_selector("[data-testid=empty]")
+    owner.goto(page_url + "?tab=reviews")
+    assert "Sign the vendor contract" in owner.get_by_test_id("conditions").inner_text()
+
+    # -- the measure moved twice and the dashboard counts changed
+    owner.goto(page_url + "?tab=history")
+    assert owner.get_by_test_id("history").inner_text().count("measure.doi_changed") == 2
     owner.goto(f"{base}/measures/")
     shot(owner, "measures")
     admin.goto(f"{base}/dashboard/")
-    row = admin.get_by_test_id("funnel-1").inner_text()
-    assert "Scoped" in row and " 1 " in f" {row} ".replace("\t", " ")
+    row = admin.get_by_test_id("funnel-2").inner_text()
+    assert "Approved" in row and " 1 " in f" {row} ".replace("\t", " ")
     assert int(admin.get_by_test_id("kpi-pending").inner_text()) == before
     shot(admin, "dashboard-after")
     admin.goto(f"{base}/hierarchy/")
