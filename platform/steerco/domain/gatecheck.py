@@ -6,7 +6,6 @@ portfolio: the facts are parsed once and every compiled rule reads the handle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from steerco import rules
@@ -14,6 +13,9 @@ from steerco.domain.errors import FailedCriterion
 from steerco.domain.governance import Gate
 
 ROLE_LABEL = {"owner": "owner", "sponsor": "sponsor", "controller": "controller"}
+_MEMO_SIZE = 256  # distinct failure results remembered per criterion
+_OUTCOMES_SIZE = 1024  # distinct engine answers remembered per gate
+_PLAN = "_steerco_check_plan"
 
 
 class CriterionResult(NamedTuple):
@@ -35,8 +37,9 @@ class CriterionResult(NamedTuple):
         return FailedCriterion(self.code, self.label, self.explanation, self.kind, self.missing)
 
 
-@dataclass(frozen=True)
-class GateCheck:
+class GateCheck(NamedTuple):
+    # A NamedTuple like CriterionResult, not a frozen dataclass: built once per measure
+    # of an impact preview, where a frozen dataclass's __init__ cost 5% of the check.
     gate: str
     doi: int
     results: tuple[CriterionResult, ...]
@@ -57,36 +60,28 @@ class GateCheck:
 def check_gate(gate: Gate, facts: dict, *, handle=None) -> GateCheck:
     """Evaluate every requirement of ``gate`` against ``facts``.
 
+    :param facts: the measure's facts (:meth:`Measure.facts` builds them as
+        :class:`steerco.rules.PlatformFacts`, which skip the depth scan).
     :param handle: the facts already parsed by :func:`steerco.rules.facts_handle`.
+    :raises FactsError: ``facts`` over a cap (too deep, too large, not JSON).
+    :raises RuleError: a criterion exceeded its work budget.
     """
     handle = handle if handle is not None else rules.facts_handle(facts)
+    plan = _plan(gate)
     results: list[CriterionResult] = []
+    add = results.append
     ok = True
     for path in gate.required_fields:
         value = lookup(facts, path)
         passed = value not in (None, "", [], {})
         ok &= passed
-        results.append(CriterionResult(
+        add(CriterionResult(
             f"field:{path}", f"{path} filled in", "required_field", passed,
             "" if passed else f"the field '{path}' is required at gate '{gate.name}' (value missing: {path})",
             () if passed else (path,)))
-    for c in gate.must_meet:
-        res = c.compiled.check_handle(handle)
-        ok &= res.passed
-        results.append(CriterionResult(c.code, c.label, "must_meet", res.passed,
-                                       "" if res.passed else _explain(c.explanation, res.missing), res.missing))
-    score = None
-    if gate.should_meet:
-        total = got = 0.0
-        for c in gate.should_meet:
-            res = c.compiled.check_handle(handle)
-            total += c.weight
-            got += c.weight if res.passed else 0.0
-            results.append(CriterionResult(c.code, c.label, "should_meet", res.passed,
-                                           "" if res.passed else _explain(c.explanation, res.missing),
-                                           res.missing, c.weight))
-        score = round(100.0 * got / total, 2)
-        ok &= score >= gate.min_score
+    criteria, score, met = plan.criteria(handle)
+    results.extend(criteria)
+    ok = ok and met
     supplied = facts.get("evidence") or {}
     for req in gate.evidence:
         slot = supplied.get(req.code) or {}
@@ -122,6 +117,99 @@ def lookup(facts: dict, path: str):
 
 def _explain(text: str, missing: tuple[str, ...]) -> str:
     return f"{text} (value missing: {', '.join(missing)})" if missing else text
+
+
+class _Checked:
+    """One criterion ready to check, with its results built once and shared (they are immutable).
+
+    An impact preview checks a gate for a whole portfolio, where the same few
+    outcomes (met, or not met with the same values missing) repeat.
+    """
+
+    __slots__ = ("weight", "met", "failures", "_criterion", "_kind")
+
+    def __init__(self, c, kind: str):
+        self.weight = c.weight
+        weight = c.weight if kind == "should_meet" else None
+        self.met = CriterionResult(c.code, c.label, kind, True, "", (), weight)
+        self.failures: dict[tuple[str, ...], CriterionResult] = {}
+        self._criterion = c
+        self._kind = kind
+
+    def not_met(self, missing: tuple[str, ...]) -> CriterionResult:
+        c, kind = self._criterion, self._kind
+        result = CriterionResult(c.code, c.label, kind, False, _explain(c.explanation, missing), missing,
+                                 c.weight if kind == "should_meet" else None)
+        if len(self.failures) < _MEMO_SIZE:  # a plain dict: get/set are atomic, safe across threads
+            self.failures[missing] = result
+        return result
+
+
+class _Plan:
+    """A gate's criteria ready to check: one engine call for all of them, and the
+    outcome of each distinct engine answer remembered (a portfolio repeats a few)."""
+
+    __slots__ = ("must_meet", "should_meet", "min_score", "source", "_total", "_batch", "_outcomes")
+
+    def __init__(self, gate: Gate):
+        self.source = (gate.must_meet, gate.should_meet)
+        self.must_meet = tuple(_Checked(c, "must_meet") for c in gate.must_meet)
+        self.should_meet = tuple(_Checked(c, "should_meet") for c in gate.should_meet)
+        self.min_score = gate.min_score
+        total = 0.0
+        for c in gate.should_meet:
+            total += c.weight
+        self._total = total
+        self._batch = rules.CheckBatch(c.compiled for c in gate.must_meet + gate.should_meet)
+        self._outcomes: dict[tuple, tuple] = {}
+
+    def criteria(self, handle) -> tuple[tuple[CriterionResult, ...], float | None, bool]:
+        """``(results, score, met)`` of the must- and should-meet criteria on ``handle``."""
+        answer = key = self._batch.answer(handle)
+        if answer is not None:
+            try:
+                outcome = self._outcomes.get(answer)
+            except TypeError:  # a rule returned a list or an object: decoded, not remembered
+                key = None
+            else:
+                if outcome is not None:
+                    return outcome
+        outcome = self._outcome(self._batch.checks(answer, handle))
+        if key is not None and len(self._outcomes) < _OUTCOMES_SIZE:  # a plain dict: safe across threads
+            self._outcomes[key] = outcome
+        return outcome
+
+    def _outcome(self, checks) -> tuple[tuple[CriterionResult, ...], float | None, bool]:
+        results = []
+        add = results.append
+        ok = True
+        for crit, res in zip(self.must_meet, checks):
+            if res.passed:
+                add(crit.met)
+            else:
+                ok = False
+                add(crit.failures.get(res.missing) or crit.not_met(res.missing))
+        score = None
+        if self.should_meet:
+            got = 0.0
+            for crit, res in zip(self.should_meet, checks[len(self.must_meet):]):
+                if res.passed:
+                    got += crit.weight
+                    add(crit.met)
+                else:
+                    add(crit.failures.get(res.missing) or crit.not_met(res.missing))
+            score = round(100.0 * got / self._total, 2)
+            ok = ok and score >= self.min_score
+        return tuple(results), score, ok
+
+
+def _plan(gate: Gate) -> _Plan:
+    """The gate's plan, built on first use and kept on the (immutable) gate."""
+    plan = gate.__dict__.get(_PLAN)
+    if plan is None or plan.source[0] is not gate.must_meet or plan.source[1] is not gate.should_meet:
+        plan = _Plan(gate)
+        gate.__dict__[_PLAN] = plan  # not a dataclass field: equality, repr and replace() ignore it
+    return plan
 
 
 def project(facts: dict, paths) -> dict:

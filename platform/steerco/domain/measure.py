@@ -9,6 +9,7 @@ from typing import Any
 from steerco.domain.errors import ValidationFailed
 from steerco.domain.forms import FormField, clean_values, parse_fields
 from steerco.domain.hierarchy import check_code
+from steerco.rules.facts import PlatformFacts
 
 AMOUNT_FIELDS = ("potential", "baseline", "target")
 TEXT_FIELDS = {"title": 200, "description": 20000, "currency": 3}
@@ -135,7 +136,9 @@ class Measure:
         for w in waivers:
             ev.setdefault(w.requirement, {"files": 0, "links": 0, "waived": False})["waived"] = True
         ms = [m.facts() for m in milestones]
-        return {
+        # Platform-built and shallow (four containers at most; value, statuses and dependencies
+        # come from the services, fields are validated on write): criteria checks skip the depth scan.
+        return PlatformFacts({
             "code": self.code,
             "title": self.title,
             "description": self.description or None,
@@ -161,7 +164,7 @@ class Measure:
             **({"value": value} if value is not None else {}),
             **({"statuses": statuses} if statuses is not None else {}),
             **({"dependencies": list(dependencies)} if dependencies is not None else {}),
-        }
+        })
 
 
 class Milestone:

@@ -18,7 +18,8 @@ Caps (checked in Python before the engine sees anything)
     JSON; facts: :data:`FACTS_MAX_DEPTH`, :data:`FACTS_MAX_BYTES`; each
     evaluation: :data:`WORK_BUDGET` engine operations (datalogic charges string
     and array building by size, which also bounds memory). The engine only ever
-    receives rule JSON text.
+    receives rule JSON text. Facts the platform built (:class:`PlatformFacts`,
+    shallow by construction) skip the depth walk; the other caps still apply.
 
 Null-strict ``check`` (criteria), unlike :func:`evaluate` (plain JsonLogic)
     When an evaluated comparison or arithmetic operator
@@ -38,18 +39,23 @@ Hot path
     ``handle = facts_handle(facts)`` once per measure, then
     ``compiled.check_handle(handle)`` per criterion: one engine call per
     criterion, guards and missing-value listing included
-    (``tests/benchmarks/bench_rules.py`` measures it).
+    (``tests/benchmarks/bench_rules.py`` measures it). A gate's criteria go
+    through one :class:`CheckBatch`: one engine call for all of them
+    (``tests/benchmarks/bench_gates.py``).
 """
 
+from steerco.rules.batch import CheckBatch
 from steerco.rules.engine import (Check, CompiledRule, FactsHandle, compile_rule, default_operators, evaluate,
                                   facts_handle)
 from steerco.rules.errors import FactsError, RuleError
+from steerco.rules.facts import PlatformFacts, is_platform_facts
 from steerco.rules.guards import FACTS_MAX_BYTES, FACTS_MAX_DEPTH, RULE_MAX_BYTES, RULE_MAX_DEPTH, WORK_BUDGET
 from steerco.rules.operators import JSONLOGIC_OPERATORS, Operator, OperatorSet, days_since, days_until
 
 __all__ = [
-    "Check", "CompiledRule", "FactsHandle", "compile_rule", "default_operators", "evaluate", "facts_handle",
-    "FactsError", "RuleError",
+    "Check", "CheckBatch", "CompiledRule", "FactsHandle", "compile_rule", "default_operators", "evaluate",
+    "facts_handle",
+    "FactsError", "RuleError", "PlatformFacts", "is_platform_facts",
     "FACTS_MAX_BYTES", "FACTS_MAX_DEPTH", "RULE_MAX_BYTES", "RULE_MAX_DEPTH", "WORK_BUDGET",
     "JSONLOGIC_OPERATORS", "Operator", "OperatorSet", "days_since", "days_until",
 ]

@@ -38,16 +38,24 @@ class Check(NamedTuple):
     value: Any
 
 
-def _missing_paths(explain, *, from_fallback: bool) -> dict | None:
-    """``{"cat": [...]}`` yielding ``"name\\x1f"`` for each root path that is missing, null or ``""``.
+def listed_paths(explain) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The ``(name, parts)`` of ``explain`` a missing-paths list can report, in rule order.
+
+    Per-item paths (parts None) are not listed; a path holding a separator
+    character cannot be reported and is left out.
+    """
+    return tuple((name, parts) for name, parts in explain if parts is not None and not _CONTROL.search(name))
+
+
+def missing_lister(paths, *, from_fallback: bool = False) -> dict | None:
+    """``{"cat": [...]}`` yielding ``"name\\x1f"`` for each of ``paths`` (from :func:`listed_paths`)
+    that is missing, null or ``""`` at the facts root; None when there are none.
 
     In the ``try`` fallback the data is the error, so ``val`` climbs one scope
-    (``[[1], ...]``) to reach the facts. A path holding a separator character
-    cannot be reported and is left out.
+    (``[[1], ...]``) to reach the facts.
     """
     up = [[1]] if from_fallback else []
-    tests = [{"if": [{"in": [{"val": [*up, *parts]}, [None, ""]]}, name + SEP, ""]}
-             for name, parts in explain if parts is not None and not _CONTROL.search(name)]
+    tests = [{"if": [{"in": [{"val": [*up, *parts]}, [None, ""]]}, name + SEP, ""]} for name, parts in paths]
     return {"cat": tests} if tests else None
 
 
@@ -57,10 +65,10 @@ CHECKER_PREFIX = "/try/0"
 
 def checker_source(analysis) -> dict:
     """The rule to evaluate for ``check``: guarded, with caught errors explained."""
-    missing = _missing_paths(analysis.explain, from_fallback=True) or ""
+    missing = missing_lister(listed_paths(analysis.explain), from_fallback=True) or ""
     return {"try": [analysis.checked, {"cat": [MARK, missing, END, {"var": "type"}]}]}
 
 
 def missing_source(analysis) -> dict | None:
     """The rule listing the missing paths at the facts root; None when the rule reads none."""
-    return _missing_paths(analysis.explain, from_fallback=False)
+    return missing_lister(listed_paths(analysis.explain))
