@@ -14,13 +14,21 @@ from steerco.domain.change import Dependency
 from steerco.domain.errors import NotFound, ValidationFailed
 from steerco.services import value_settings
 from steerco.services.access import editable_measure, visible_measure
+from steerco.store import tables_value as v
+
+CHUNK = 500  # ids per IN list: well within every backend's bound-parameter limit
 
 
 def facts(uow, measure) -> list[dict]:
     settings = value_settings.load(uow)
+    return facts_from(measure, of(uow, measure), settings)
+
+
+def facts_from(measure, deps, settings) -> list[dict]:
+    """:func:`facts` from preloaded dependencies (shared with the batch facts path; no queries)."""
     out = []
     next_doi = measure.doi + 1
-    for d in of(uow, measure):
+    for d in deps:
         f = d.facts()
         pred = d.predecessor
         f["blocking"] = bool(pred is not None and next_doi >= settings.dependency_gate and not pred.cancelled
@@ -32,6 +40,21 @@ def facts(uow, measure) -> list[dict]:
 
 def of(uow, measure) -> list[Dependency]:
     return list(uow.session.scalars(select(Dependency).where(Dependency.successor == measure).order_by(Dependency.id)))
+
+
+def of_many(uow, measure_ids) -> dict[int, list[Dependency]]:
+    """:func:`of` for many measures, one query per :data:`CHUNK` ids: ``{successor id: [Dependency]}``.
+
+    Measures without dependencies are omitted.
+    """
+    out: dict[int, list[Dependency]] = {}
+    ids = list(measure_ids)
+    for start in range(0, len(ids), CHUNK):
+        q = (select(v.dependencies.c.successor_id, Dependency)
+             .where(v.dependencies.c.successor_id.in_(ids[start:start + CHUNK])).order_by(Dependency.id))
+        for successor_id, dep in uow.session.execute(q).all():
+            out.setdefault(successor_id, []).append(dep)
+    return out
 
 
 def add(uow, measure_id: int, data: dict) -> Dependency:

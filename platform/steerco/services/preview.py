@@ -15,11 +15,12 @@ from steerco.domain.governance import parse_model
 from steerco.domain.measure import Measure
 from steerco.services.access import visible_measure
 from steerco.services.drafts import require_configurer
-from steerco.services.gates import facts_for
+from steerco.services.gates import facts_for, facts_for_many
 from steerco.services.models import model_of
 from steerco.store import tables as t
 
 IMPACT_LIMIT = 2000  # measures checked per preview; the answer says when more exist
+IMPACT_CHUNK = 500  # measures whose facts are loaded together (a bounded number of queries per chunk)
 GATE_KEYS = ("name", "type", "min_score", "required_fields", "decisions", "sla", "approval")
 
 
@@ -128,19 +129,23 @@ def impact(uow, code: str, definition: dict, doi: int) -> dict:
     now = {"pass": 0, "fail": 0}
     new = {"pass": 0, "fail": 0}
     changed = []
-    for m in rows[:IMPACT_LIMIT]:
-        facts = facts_for(uow, m)
-        handle = rules.facts_handle(facts)
-        current_gate = model_of(m.model_version).gate_for(doi)
-        before = check_gate(current_gate, facts, handle=handle).passed if current_gate else None
-        result = check_gate(draft_gate, facts, handle=handle)
-        if before is not None:
-            now["pass" if before else "fail"] += 1
-        new["pass" if result.passed else "fail"] += 1
-        if before != result.passed:
-            changed.append({"code": m.code, "id": m.id, "title": m.title, "before": before, "after": result.passed,
-                            "failed": [f.label for f in result.failed]})
-    return {"checked": min(len(rows), IMPACT_LIMIT), "more": more, "now": now, "draft": new, "changed": changed}
+    rows = rows[:IMPACT_LIMIT]
+    for start in range(0, len(rows), IMPACT_CHUNK):
+        chunk = rows[start:start + IMPACT_CHUNK]
+        facts_of = facts_for_many(uow, chunk)
+        for m in chunk:
+            facts = facts_of[m.id]
+            handle = rules.facts_handle(facts)
+            current_gate = model_of(m.model_version).gate_for(doi)
+            before = check_gate(current_gate, facts, handle=handle).passed if current_gate else None
+            result = check_gate(draft_gate, facts, handle=handle)
+            if before is not None:
+                now["pass" if before else "fail"] += 1
+            new["pass" if result.passed else "fail"] += 1
+            if before != result.passed:
+                changed.append({"code": m.code, "id": m.id, "title": m.title, "before": before,
+                                "after": result.passed, "failed": [f.label for f in result.failed]})
+    return {"checked": len(rows), "more": more, "now": now, "draft": new, "changed": changed}
 
 
 def _compile(rule):

@@ -17,10 +17,19 @@ def derived(uow, measure, settings=None, totals=None) -> dict:
 
     settings = settings or value_settings.load(uow)
     t = totals if totals is not None else measure_totals(uow, measure, settings)
-    b = t["benefit"]
-    has_forecast = any(t["periods"]["forecast"].values())
+    return derive(measure, uow.now.date(), settings, t)
+
+
+def derive(measure, today, settings, totals: dict) -> dict:
+    """:func:`derived` from preloaded data (shared with the batch facts path, no queries but milestones).
+
+    :param totals: the measure's value totals (``steerco.domain.value.totals``).
+    :returns: ``{kind: (status, why)}``.
+    """
+    b = totals["benefit"]
+    has_forecast = any(totals["periods"]["forecast"].values())
     return {
-        "implementation": implementation_status(measure.milestones, uow.now.date(), settings.delayed_after_days,
+        "implementation": implementation_status(measure.milestones, today, settings.delayed_after_days,
                                                 settings.critical_after_days),
         "potential": potential_status(b["plan"], b["forecast"], settings.at_risk_below, settings.critical_below,
                                       has_forecast),
@@ -32,8 +41,13 @@ def current(uow, measure, settings=None, totals=None) -> dict:
     from steerco.services.value import peek_state
 
     st = peek_state(uow, measure)
+    return effective(derived(uow, measure, settings, totals), st)
+
+
+def effective(derived_now: dict, st) -> dict:
+    """:func:`current` from the derived statuses and the preloaded value state (None: none stored yet)."""
     out = {}
-    for kind, (status, why) in derived(uow, measure, settings, totals).items():
+    for kind, (status, why) in derived_now.items():
         override = getattr(st, f"{kind}_override", None) if st else None
         out[kind] = {"status": override["status"] if override else status, "derived": status, "why": why,
                      "override": override}

@@ -193,6 +193,30 @@ def amount_rows(uow, measure) -> list[tuple]:
     return [tuple(r) for r in uow.session.execute(q)]
 
 
+def amount_rows_many(uow, measure_ids, chunk: int = 500) -> dict[int, list[tuple]]:
+    """:func:`amount_rows` of many measures, one query per ``chunk`` ids: ``{measure id: rows}`` (no rows: omitted)."""
+    a, ln = v.value_amounts, v.value_lines
+    out: dict[int, list[tuple]] = {}
+    ids = list(measure_ids)
+    for start in range(0, len(ids), chunk):
+        q = (select(a.c.measure_id, a.c.line_id, ln.c.category, ln.c.currency, a.c.version, a.c.period, a.c.amount)
+             .join(ln, and_(ln.c.id == a.c.line_id)).where(a.c.measure_id.in_(ids[start:start + chunk]))
+             .order_by(a.c.id))
+        for r in uow.session.execute(q).all():  # all(): one fetch, not a round per row
+            out.setdefault(r[0], []).append(tuple(r[1:]))
+    return out
+
+
+def states_many(uow, measure_ids, chunk: int = 500) -> dict[int, MeasureValue]:
+    """:func:`peek_state` of many measures, one query per ``chunk`` ids (no state stored yet: omitted)."""
+    out: dict[int, MeasureValue] = {}
+    ids = list(measure_ids)
+    for start in range(0, len(ids), chunk):
+        q = select(MeasureValue).where(v.measure_values.c.measure_id.in_(ids[start:start + chunk]))
+        out.update((st.measure_id, st) for st in uow.session.scalars(q))
+    return out
+
+
 def measure_totals(uow, measure, settings=None, rows=None) -> dict:
     settings = settings or value_settings.load(uow)
     rows = amount_rows(uow, measure) if rows is None else rows
@@ -207,6 +231,18 @@ def facts(uow, measure) -> tuple[dict, dict]:
     settings = value_settings.load(uow)
     t = measure_totals(uow, measure, settings)
     return value_facts(t, settings), status_service.current(uow, measure, settings, t)
+
+
+def facts_from(measure, today, settings, rows, rates, st) -> tuple[dict, dict]:
+    """:func:`facts` from preloaded data (the batch facts path; no queries but the measure's milestones).
+
+    :param rows: the measure's :func:`amount_rows`; :param rates: FX rates covering their currencies
+        (:func:`value_settings.rates`); :param st: its :func:`peek_state`.
+    """
+    from steerco.services import status as status_service
+
+    t = totals([r[1:] for r in rows], settings, rates)
+    return value_facts(t, settings), status_service.effective(status_service.derive(measure, today, settings, t), st)
 
 
 def grid(uow, measure_id: int) -> dict:
