@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+
+from steerco_admin.xlsx import workbook
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -35,16 +34,8 @@ def as_csv(columns, rows, numeric) -> bytes:
 
 
 def as_xlsx(columns, rows, numeric, title: str) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.append(list(columns))
-    for row in rows:
-        ws.append([_number(row[c]) if c in numeric else _text(row[c]) for c in columns])
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(c) + 4))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    # text cells are inline strings, which spreadsheets never run as formulas: no apostrophe needed
+    return workbook(title, columns, rows, numeric)
 
 
 def _text(value):
@@ -52,9 +43,3 @@ def _text(value):
         return None
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _number(value):
-    if value is None:
-        return None
-    return Decimal(value) if isinstance(value, str) else value
