@@ -143,3 +143,29 @@ def test_dashboard_over_time_adds_own_measures_outside_the_readers_nodes(portfol
     assert plan("pmo_b", "PB") == "10.00"
     assert plan("pmo_b", "PA") == "7.00"
     assert plan("alice") == "1007.00"   # alice sees programme A, where she owns both
+
+
+def test_concurrent_writers_in_one_node_keep_the_totals_exact(portfolio):
+    import threading
+
+    mids = [_measure(portfolio, "PA", f"M{i}", "alice") for i in range(6)]
+    lines = {mid: portfolio.run("alice", lambda uow: value.add_line(uow, mid, {"category": "savings"}).id)
+             for mid in mids}
+    errors = []
+
+    def writer(mid, k):
+        try:
+            for round_ in range(3):
+                cells = [{"line": lines[mid], "version": "plan", "period": p, "amount": str(k * 100 + round_)}
+                         for p in PERIODS]
+                portfolio.run("alice", lambda uow: value.write(uow, mid, cells) and None)
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(mid, k)) for k, mid in enumerate(mids)]
+    [t.start() for t in threads]
+    [t.join(120) for t in threads]
+    assert errors == []
+    kept = _assert_in_step(portfolio)
+    assert sum(c for (_m, _k, ver), (c, _n) in kept[0].items() if ver == "plan") == \
+        sum((k * 100 + 2) * 100 * len(PERIODS) for k in range(6))

@@ -63,12 +63,13 @@ class Tally:
             slot[1] += count
 
     def write(self, conn) -> None:
+        # Keys in one order for every writer: concurrent writers to the same node's rows wait, never deadlock.
         _upsert(conn, tt.measure_totals, ("measure_id", "kind", "version"),
                 [{"measure_id": m, "kind": k, "version": ver, "cents": c, "amounts": n}
-                 for (m, k, ver), (c, n) in self.measures.items() if c or n])
+                 for (m, k, ver), (c, n) in sorted(self.measures.items()) if c or n])
         _upsert(conn, tt.node_period_totals, ("node_id", "version", "period"),
                 [{"node_id": nd, "version": ver, "period": p, "cents": c, "amounts": n}
-                 for (nd, ver, p), (c, n) in self.nodes.items() if c or n])
+                 for (nd, ver, p), (c, n) in sorted(self.nodes.items()) if c or n])
 
 
 class tracking:  # noqa: N801 (used as a statement: ``with tracking(uow, measure): ...``)
