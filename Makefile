@@ -35,6 +35,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
+	$(BIN)/pip install --quiet --editable ".[test,bench]"
 	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
 	for b in tests/benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 

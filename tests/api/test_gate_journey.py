@@ -54,6 +54,23 @@ def test_measure_through_identified(api, portfolio):
     assert reviews[0]["facts"]["sponsor"] == "bob"
 
 
+def test_gate_1_refuses_a_measure_without_baseline_and_target(api, portfolio):
+    """A measure's facts carry baseline and target as null when unset: null is missing, as in JsonLogic."""
+    m = create_measure(api)
+    r = api.put(f"/api/v1/measures/{m['id']}", json={"sponsor": "bob", "controller": "carol", "potential": "400000"})
+    assert r.status_code == 200, r.get_json()
+    checklist = {c["criterion"]: c for c in api.get(f"/api/v1/measures/{m['id']}/checklist").get_json()["results"]}
+    assert checklist["baseline_and_target"]["passed"] is False
+    assert checklist["baseline_and_target"]["missing"] == ["baseline", "target"]
+
+    r = api.post(f"/api/v1/measures/{m['id']}/submit")
+    assert r.status_code == 422, r.get_json()
+    failed = {f["criterion"]: f for f in r.get_json()["failed"]}
+    assert set(failed) == {"baseline_and_target"}
+    assert failed["baseline_and_target"]["explanation"].startswith("Set the baseline")
+    assert "value missing: baseline, target" in failed["baseline_and_target"]["explanation"]
+
+
 def test_altered_audit_row_is_named_by_verify(api, portfolio, settings, monkeypatch):
     from click.testing import CliRunner
 

@@ -1,22 +1,23 @@
 """The official JsonLogic suite (shared/conformance/jsonlogic/tests.json) through steerco.rules."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from steerco import rules
+from support import shared
 
-SUITE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "jsonlogic" / "tests.json"
+SUITE_PARTS = ("conformance", "jsonlogic", "tests.json")
 SUITE_SIZE = 277
 
 
 def _load():
-    """``[(id, rule, data, expected)]``, or None when the suite file is absent (the tests then fail)."""
-    if not SUITE.is_file():
+    """``[(id, rule, data, expected)]``, or None when the suite file is absent (the tests then skip)."""
+    suite = shared.path(*SUITE_PARTS)
+    if not suite.is_file():
         return None
     section, cases = "start", []
-    for entry in json.loads(SUITE.read_text(encoding="utf-8")):
+    for entry in json.loads(suite.read_text(encoding="utf-8")):
         if isinstance(entry, str):  # a section comment such as "# Between"
             section = entry.strip("# ").strip() or section
             continue
@@ -28,9 +29,13 @@ def _load():
 
 
 CASES = _load()
-MISSING = f"the JsonLogic suite is missing: expected it at {SUITE} (shared/ beside the repository root)"
 PARAMS = ([pytest.param(r, d, x, id=i) for i, r, d, x in CASES] if CASES is not None
           else [pytest.param(None, None, None, id="suite-file-missing")])
+
+
+def require_suite():
+    """Skip, saying why, where shared/ is absent."""
+    shared.require(*SUITE_PARTS)
 
 
 def same(a, b) -> bool:
@@ -39,19 +44,19 @@ def same(a, b) -> bool:
 
 
 def test_suite_has_all_cases():
-    assert CASES is not None, MISSING
+    require_suite()
     assert len(CASES) == SUITE_SIZE
 
 
 @pytest.mark.parametrize("rule, data, expected", PARAMS)
 def test_case(rule, data, expected):
-    assert CASES is not None, MISSING
+    require_suite()
     result = rules.evaluate(rule, data)
     assert same(result, expected), f"got {result!r}, expected {expected!r}"
 
 
 def test_compiled_apply_equals_evaluate_on_the_suite():
-    assert CASES is not None, MISSING
+    require_suite()
     for case_id, rule, data, _ in CASES:
         compiled = rules.compile_rule(json.dumps(rule))  # compile_rule reads a str as JSON text
         handle = rules.facts_handle(data)
@@ -62,7 +67,7 @@ def test_compiled_apply_equals_evaluate_on_the_suite():
 
 def test_check_agrees_with_evaluate_unless_a_strict_value_is_missing():
     """Null-strictness only ever turns a result into a failure, and says why."""
-    assert CASES is not None, MISSING
+    require_suite()
     for case_id, rule, data, _ in CASES:
         compiled = rules.compile_rule(json.dumps(rule))
         plain = rules.evaluate(rule, data)

@@ -1,17 +1,17 @@
-"""What a rule calls and reads, and the null guards that make ``check`` null-strict.
+"""What a rule calls and reads, and where ``check`` puts its null guards.
 
 One iterative walk per compile: it refuses operators outside the allow-list,
-checks the argument counts of registered operators, lists the paths the rule
-reads, and splices a guard around every var that is an operand of a strict
-operator. A guard throws when the var is null/missing, so a criterion fails
-when a comparison that actually runs is missing a value, while a comparison
-in an ``if`` branch that is not taken, or after a short-circuit, does not
-matter (the rule handles that case itself).
+checks every operator's argument count, lists the paths the rule reads, and
+marks every var that is an operand of a strict operator for a guard (see
+:mod:`steerco.rules.compiler`). A guard stops the check when the var is
+null/missing, so a criterion fails when a comparison that actually runs is
+missing a value, while a comparison in an ``if`` branch that is not taken, or
+after a short-circuit, does not matter (the rule handles that case itself).
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from steerco.rules.errors import RuleError, escape
 from steerco.rules.operators import JSONLOGIC_OPERATORS, OperatorSet
@@ -20,7 +20,15 @@ STRICT_NUMERIC = frozenset({"<", "<=", ">", ">=", "+", "-", "*", "/", "%", "min"
 """Operand vars that are null, missing or "" (JsonLogic reads "" as 0) fail the check."""
 STRICT_EQUALITY = frozenset({"==", "!=", "===", "!==", "in"})
 """Operand vars that are null or missing fail the check, unless an operand is a literal null."""
-GUARD_TAG = "steerco:null:"
+ARGUMENTS = {
+    "var": (0, 2), "missing_some": (2, 2), "!": (0, 1), "!!": (0, 1),
+    "==": (2, 2), "===": (2, 2), "!=": (2, 2), "!==": (2, 2), ">": (2, 2), ">=": (2, 2), "<": (2, 3), "<=": (2, 3),
+    "*": (1, None), "-": (1, 2), "/": (2, 2), "%": (2, 2), "min": (1, None), "max": (1, None),
+    "map": (2, 2), "filter": (2, 2), "reduce": (2, 3), "all": (2, 2), "some": (2, 2), "none": (2, 2),
+    "in": (2, 2), "substr": (2, 3),
+}
+"""``(least, most)`` arguments of the built-ins that have limits. json-logic-js ignores arguments past
+the ones it reads (``{"!=": [3, 2, 3]}`` is ``3 != 2``); a rule that has them is a mistake, and refused."""
 
 _SCOPED = frozenset({"map", "filter", "reduce", "all", "some", "none"})  # argument 1 runs once per item
 _CONDITIONAL = frozenset({"if", "?:"})
@@ -33,10 +41,9 @@ class Analysis(NamedTuple):
     """False when a var path is computed, so ``reads`` cannot name it."""
     explain: tuple[tuple[str, tuple[str, ...] | None], ...]
     """Paths to report when absent: ``(name, parts)``; parts None for per-item paths (reported only when guarded)."""
-    guards: tuple[str, ...]
-    """Path of each per-item guard, by number (a root guard throws ``""``; its path is in the missing list)."""
-    checked: Any
-    """The rule with its guards spliced in."""
+    guards: dict[int, tuple[str, str | None]]
+    """``id`` of each guarded var node -> (strict kind, per-item path or None at the root, whose path the
+    missing list names anyway)."""
 
 
 def analyse(work, operators: OperatorSet) -> Analysis:
@@ -47,8 +54,7 @@ def analyse(work, operators: OperatorSet) -> Analysis:
     """
     reads: dict[str, None] = {}
     explain: dict[str, tuple[str, ...] | None] = {}
-    guards: list[str] = []
-    splices = []
+    guards: dict[int, tuple[str, str | None]] = {}
     complete = True
     # frame: node, pointer, parent container, key in parent, scope, lenient, strict kind
     stack = [(work, "", None, None, None, False, None)]
@@ -62,8 +68,13 @@ def analyse(work, operators: OperatorSet) -> Analysis:
         if len(node) > 1:
             raise RuleError(f"an object with {len(node)} keys is not an operator call (use one key, the operator)", ptr)
         ((op, args),) = node.items()
-        if op not in JSONLOGIC_OPERATORS:
-            _check_registered(op, args, operators, ptr)
+        if op in JSONLOGIC_OPERATORS:
+            _check_count(op, args, ARGUMENTS.get(op), ptr)
+        else:
+            registered = operators.get(op)
+            if registered is None:
+                raise RuleError(f"unknown operator '{op}'", ptr)
+            _check_count(op, args, (registered.min_args, registered.max_args), ptr)
         arglist = args if isinstance(args, list) else [args]
         if op == "var":
             path = arglist[0] if arglist else None
@@ -79,10 +90,7 @@ def analyse(work, operators: OperatorSet) -> Analysis:
                 if strict and not lenient and not defaulted and name:
                     explain.setdefault(name, None)
                     # A root path is in the missing list anyway; a per-item one must be named.
-                    tag = "" if scope is None else f"{GUARD_TAG}{len(guards)}"
-                    if tag:
-                        guards.append(name)
-                    splices.append((parent, key, _guard(node, strict, tag)))
+                    guards[id(node)] = (strict, None if scope is None else name)
         elif op in ("missing", "missing_some") and scope is None:
             if op == "missing":
                 keys = arglist[0] if arglist and isinstance(arglist[0], list) else arglist
@@ -93,9 +101,7 @@ def analyse(work, operators: OperatorSet) -> Analysis:
                     reads.setdefault(k)
                     explain.setdefault(k, tuple(k.split(".")))
         stack.extend(reversed(_children(node, op, args, arglist, ptr, scope, lenient)))
-    for parent, key, guard in splices:
-        parent[key] = guard
-    return Analysis(tuple(reads), complete, tuple(explain.items()), tuple(guards), work)
+    return Analysis(tuple(reads), complete, tuple(explain.items()), guards)
 
 
 def _children(node, op, args, arglist, ptr, scope, lenient):
@@ -121,18 +127,23 @@ def _children(node, op, args, arglist, ptr, scope, lenient):
     return out
 
 
-def _check_registered(op, args, operators: OperatorSet, ptr: str) -> None:
-    registered = operators.get(op)
-    if registered is None:
-        raise RuleError(f"unknown operator '{op}'", ptr)
+def _check_count(op, args, limits, ptr: str) -> None:
+    if limits is None:
+        return
     count = len(args) if isinstance(args, list) else 1
-    low, high = registered.min_args, registered.max_args
+    low, high = limits
     if count < low or (high is not None and count > high):
         if high is None:
             span = f"at least {low}"
         else:
-            span = str(low) if low == high else f"{low} to {high}"
-        raise RuleError(f"operator '{op}' takes {span} argument{'' if span == '1' else 's'}, not {count}", ptr)
+            span = (f"exactly {low}" if op in JSONLOGIC_OPERATORS else str(low)) if low == high else f"{low} to {high}"
+        plural = "" if span.endswith(" 1") or span == "1" else "s"
+        extra = ""
+        if high is not None and count > high:
+            extra = " (the extra one is never evaluated)" if count - high == 1 else \
+                f" (the {count - high} extra ones are never evaluated)"
+        kind = "" if op in JSONLOGIC_OPERATORS else "operator "
+        raise RuleError(f"{kind}'{op}' takes {span} argument{plural}, not {count}{extra}", ptr)
 
 
 def _literal(path) -> bool:
@@ -161,7 +172,3 @@ def _items_prefix(source, scope) -> str:
             return f"{name}.*"
     return "*"
 
-
-def _guard(var_node: dict, strict: str, tag: str) -> dict:
-    test = {"in": [var_node, [None, ""]]} if strict == "numeric" else {"===": [var_node, None]}
-    return {"if": [test, {"throw": tag}, var_node]}

@@ -1,8 +1,8 @@
-"""Caps checked in Python *before* the engine sees a rule or facts.
+"""Caps checked *before* a rule is compiled or evaluated.
 
-datalogic-py segfaults on a rule passed as a deeply nested Python value and on
-deeply nested data (RULES.md, "Hazards found"), so depth is measured here,
-iteratively, and the engine is only ever handed rule JSON *text*.
+Depth is measured iteratively, so no rule or facts document can exhaust the
+stack of the thread that reads it; size is capped so a rule or a facts
+document stays a bounded amount of work to read.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ FACTS_MAX_DEPTH = 32
 FACTS_MAX_BYTES = 4 * 1024 * 1024
 """Largest facts document, as compact UTF-8 JSON."""
 WORK_BUDGET = 100_000
-"""datalogic operations one evaluation may charge (a 10-clause criterion charges a few dozen)."""
+"""Operations one evaluation may charge (see :mod:`steerco.rules.compiler`; a 10-clause criterion
+charges nothing until it walks an array)."""
 
 _SCALARS = (str, int, float, bool, type(None))
 _CONTAINERS = (dict, list, tuple)
@@ -33,18 +34,18 @@ def _finite(v) -> bool:
     return not isinstance(v, float) or v - v == 0.0
 
 
-def _bad_value(v) -> str | None:
+def _bad_value(v, non_finite_ok: bool = False) -> str | None:
     """Why ``v`` is not a JSON scalar or container, or None when it is one."""
     if isinstance(v, _CONTAINERS):
         return None
     if not isinstance(v, _SCALARS):
         return f"holds a {type(v).__name__}, which is not a JSON value"
-    if not _finite(v):
+    if not non_finite_ok and not _finite(v):
         return f"holds the number {v}, which JSON cannot represent"
     return None
 
 
-def _first_problem(root, max_depth: int, max_bytes: int | None = None):
+def _first_problem(root, max_depth: int, max_bytes: int | None = None, non_finite_ok: bool = False):
     """Depth-first search for the first node too deep or not JSON: ``(problem, pointer)`` or None.
 
     :param max_bytes: give up early, with ``larger than`` as the problem, once
@@ -54,7 +55,7 @@ def _first_problem(root, max_depth: int, max_bytes: int | None = None):
     seen = 0
     while stack:
         node, ptr, depth = stack.pop()
-        why = _bad_value(node)
+        why = _bad_value(node, non_finite_ok)
         if why:
             return why, ptr
         if max_bytes is not None:
@@ -154,27 +155,75 @@ def scan_facts(data) -> None:
         level = deeper
 
 
-def check_facts_size(data, parsed_bytes: int) -> None:
-    """Apply the facts size cap, given the size of the engine's parsed copy.
+def check_facts(data):
+    """Apply the facts size cap and the JSON checks in one walk; depth is :func:`scan_facts`'s.
 
-    Serialising costs more than parsing, so the JSON is measured only when the
-    parsed copy is big enough to matter: the copy holds every string's bytes and
-    at least 8 bytes per value, while JSON spends at most 6 bytes per string
-    byte (\\u escapes) and 25 per number, so JSON size <= 6 x parsed size
-    (tests/rules/test_guards.py checks this on pathological facts).
-
-    :raises FactsError: larger than :data:`FACTS_MAX_BYTES` of compact UTF-8 JSON.
+    :returns: ``data`` as the rules read it: itself when it is plain JSON values,
+        else a copy where a dict subclass is a dict, a tuple a list, and a
+        non-finite number (which JSON cannot carry) null.
+    :raises FactsError: a value that is not JSON (naming where), an object key
+        that is not text, or larger than :data:`FACTS_MAX_BYTES` of compact UTF-8 JSON.
     """
-    if parsed_bytes * 6 <= FACTS_MAX_BYTES:
-        return
-    size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-    if size > FACTS_MAX_BYTES:
-        raise FactsError(f"facts larger than {FACTS_MAX_BYTES // (1024 * 1024)} MiB of JSON ({size} bytes)")
+    least = most = 0  # bounds of the compact JSON size, without serialising it
+    irregular = False
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is dict:
+            least += 2 + len(node)
+            most += 2 + 2 * len(node)
+            for k, v in node.items():
+                if type(k) is not str:
+                    break
+                least += len(k) + 2
+                most += 6 * len(k) + 2
+                stack.append(v)
+            else:
+                continue
+            raise _facts_problem(data)
+        elif t is list:
+            least += 2 + len(node)
+            most += 2 + len(node)
+            stack.extend(node)
+        elif t is str:
+            least += len(node) + 2
+            most += 6 * len(node) + 2
+        elif t is bool or node is None:
+            least += 4
+            most += 5
+        elif t is int:
+            least += 1
+            most += 25 if -2**63 <= node < 2**64 else len(str(node))
+        elif t is float:
+            least += 1
+            most += 25
+            irregular = irregular or node - node != 0.0
+        elif isinstance(node, (dict, list, tuple)):
+            irregular = True
+            stack.append(dict(node) if isinstance(node, dict) else list(node))
+        else:
+            raise _facts_problem(data)
+    if most > FACTS_MAX_BYTES:
+        size = least if least > FACTS_MAX_BYTES else len(
+            json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        if size > FACTS_MAX_BYTES:
+            raise FactsError(f"facts larger than {FACTS_MAX_BYTES // (1024 * 1024)} MiB of JSON "
+                             f"({'at least ' if size == least else ''}{size} bytes)")
+    return _regular_copy(data) if irregular else data
 
 
-def facts_problem(data, engine_message: str) -> FactsError:
-    """The error for facts the engine could not parse, located when Python can tell where."""
-    found = _first_problem(data, FACTS_MAX_DEPTH)
-    if found:
-        return FactsError(f"facts {found[0]}", found[1])
-    return FactsError(f"facts cannot be read ({engine_message})")
+def _facts_problem(data) -> FactsError:
+    found = _first_problem(data, 10**9, non_finite_ok=True)
+    return FactsError(f"facts {found[0]}", found[1]) if found else FactsError("facts cannot be read")
+
+
+def _regular_copy(data):
+    """``data`` as plain JSON values: non-finite numbers as null, tuples as lists, dict subclasses as dicts."""
+    if isinstance(data, float):
+        return data if data - data == 0.0 else None
+    if isinstance(data, dict):
+        return {k: _regular_copy(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_regular_copy(v) for v in data]
+    return data

@@ -1,21 +1,11 @@
-"""The operators a rule may call: the JsonLogic allow-list plus registered ones.
-
-An :class:`OperatorSet` owns the datalogic engine that knows its operators;
-the engine is built on first use, not at import, and rebuilt after a
-registration (rules compiled earlier keep the engine they were compiled by).
-"""
+"""The operators a rule may call: the JsonLogic allow-list plus registered ones."""
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable, NamedTuple
-
-import datalogic_py
-
-from steerco.rules.guards import WORK_BUDGET
 
 JSONLOGIC_OPERATORS = frozenset({
     "var", "missing", "missing_some",
@@ -27,9 +17,14 @@ JSONLOGIC_OPERATORS = frozenset({
 })
 """Every operator the official JsonLogic suite (tests.json) uses; the only built-ins a rule may call."""
 
-# Core holds the JsonLogic operators (plus datalogic's `val`, refused by the analysis);
-# ErrorHandling provides `throw`, which only the platform's null guards emit.
-ENGINE_FAMILIES = ("Core", "ErrorHandling")
+RESERVED_NAMES = frozenset({
+    # json-logic-js's own extras, and the newer JsonLogic specification's operators
+    "log", "method", "val", "exists", "??", "throw", "try", "preserve", "length", "keys", "values",
+    # names other engines give built-ins, so a plugin's rule means the same everywhere
+    "abs", "ceil", "floor", "round", "trunc", "upper", "lower", "trim", "split", "slice", "starts_with",
+    "ends_with", "match", "switch", "now", "timestamp", "parse_date", "format_date", "date_diff", "sort",
+    "find", "entries", "group_by", "concat", "join", "coalesce", "exp", "pow", "sqrt", "sum", "avg",
+})
 
 
 class Operator(NamedTuple):
@@ -50,7 +45,6 @@ class OperatorSet:
 
     def __init__(self):
         self._ops: dict[str, Operator] = {}
-        self._engine: datalogic_py.Engine | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -66,10 +60,10 @@ class OperatorSet:
         """Add the operator ``name``.
 
         :raises ValueError: the name is empty, already registered, or shadows a
-            built-in operator of JsonLogic or datalogic (any family, enabled or not).
+            built-in or reserved operator name.
         """
-        if not isinstance(name, str) or not name or name != name.strip():
-            raise ValueError(f"operator name must be non-empty text without surrounding spaces, not {name!r}")
+        if not isinstance(name, str) or not name or name != name.strip() or not name.isprintable():
+            raise ValueError(f"operator name must be printable text without surrounding spaces, not {name!r}")
         if name in builtin_names():
             raise ValueError(f"operator '{name}' would shadow a built-in operator")
         if not callable(fn):
@@ -80,7 +74,6 @@ class OperatorSet:
             if name in self._ops:
                 raise ValueError(f"operator '{name}' is already registered")
             self._ops[name] = Operator(name, fn, min_args, max_args, (doc or "").strip())
-            self._engine = None
 
     def __contains__(self, name) -> bool:
         return name in self._ops
@@ -91,40 +84,11 @@ class OperatorSet:
     def get(self, name: str) -> Operator | None:
         return self._ops.get(name)
 
-    def engine(self) -> datalogic_py.Engine:
-        """The engine for this set (thread-safe; built on first use)."""
-        engine = self._engine
-        if engine is None:
-            with self._lock:
-                if self._engine is None:
-                    self._engine = datalogic_py.Engine(
-                        families=list(ENGINE_FAMILIES),
-                        custom_operators={n: _json_adapter(op.fn) for n, op in self._ops.items()},
-                        strict_operator_names=True,
-                        config={"ops_budget": WORK_BUDGET},
-                    )
-                engine = self._engine
-        return engine
-
 
 @lru_cache(maxsize=1)
 def builtin_names() -> frozenset[str]:
-    """Names no registered operator may take: JsonLogic's, and every datalogic built-in and alias."""
-    names = set(JSONLOGIC_OPERATORS) | {"log", "method"}
-    for info in datalogic_py.Engine().operators():
-        names.add(info["name"])
-        names.update(info["aliases"])
-    return frozenset(names)
-
-
-def _json_adapter(fn: Callable[..., Any]) -> Callable[[str], str]:
-    """datalogic calls a custom operator with its arguments as JSON array text and wants JSON text back."""
-    loads, dumps = json.loads, json.dumps
-
-    def call(args_json: str) -> str:
-        return dumps(fn(*loads(args_json)), allow_nan=False)
-
-    return call
+    """Names no registered operator may take: JsonLogic's and the reserved ones."""
+    return JSONLOGIC_OPERATORS | RESERVED_NAMES
 
 
 # -- platform operators ---------------------------------------------------------
