@@ -1,5 +1,7 @@
 """CRM trigger webhooks: signatures, replay window, idempotency, rules, dead letters (through the HTTP API)."""
 
+from urllib.parse import unquote
+
 import pytest
 
 from steerco.domain.errors import PermissionDenied
@@ -48,9 +50,10 @@ def now_ms(clock):
     return int(clock.now.timestamp() * 1000)
 
 
-def deliver_hubspot(client, events, ts, secret=HUBSPOT_SECRET):
+def deliver_hubspot(client, events, ts, secret=HUBSPOT_SECRET, path="/api/v1/triggers/hubspot", **kw):
     body = body_of(events)
-    return client.post("/api/v1/triggers/hubspot", data=body, headers=hubspot_headers(secret, "POST", URL, body, ts))
+    headers = hubspot_headers(secret, "POST", "http://localhost" + path, body, ts)
+    return client.post(path, data=body, headers=headers, **kw)
 
 
 def deliver_sf(client, event, ts, secret=SF_SECRET):
@@ -105,6 +108,36 @@ def test_delivery_outside_the_replay_window_is_rejected(client, portfolio, clock
     assert r.status_code == 401 and "replay window" in r.get_json()["message"]
     assert measures_of(portfolio) == []
     assert dead_letters(portfolio)[0]["reason"] == "timestamp outside the replay window of 300 s"
+
+
+def test_hubspot_signature_over_a_url_with_escapes_in_and_outside_hubspots_decode_table(client, portfolio, clock):
+    """HubSpot decodes %3A and %2F before signing, and leaves %20, %25 and %7E as it sent them."""
+    path = "/api/v1/triggers/hubspot?portal=62515&label=Q3%20renewals&at=10%3A30&path=a%2Fb&share=100%25&by=%7Ejane"
+    events, ts = [hubspot_deal_stage_event(3817264, 4444, "closedwon", now_ms(clock))], now_ms(clock)
+    r = deliver_hubspot(client, events, ts, path=path)
+    assert r.status_code == 200 and r.get_json()["accepted"] == 1
+    body = body_of(events)
+    everything_decoded = hubspot_headers(HUBSPOT_SECRET, "POST", unquote("http://localhost" + path), body, ts)
+    r = client.post(path, data=body, headers=everything_decoded)
+    assert r.status_code == 401 and r.get_json()["message"] == "signature does not match"
+    assert [m[1] for m in measures_of(portfolio)] == ["Onboarding of HubSpot deal 4444"]
+
+
+def test_hubspot_signature_when_the_server_keeps_no_request_line(client, portfolio, clock):
+    """Without REQUEST_URI or RAW_URI the query string still arrives as sent; the path is escaped again."""
+    path = "/api/v1/triggers/hubspot?label=Q3%20renewals&at=10%3A30&by=%7Ejane"
+    r = deliver_hubspot(client, [hubspot_deal_stage_event(3817265, 5555, "closedwon", now_ms(clock))], now_ms(clock),
+                        path=path, environ_overrides={"REQUEST_URI": "", "RAW_URI": ""})
+    assert r.status_code == 200 and r.get_json()["accepted"] == 1
+
+
+def test_a_hubspot_v1_signature_alone_is_refused_with_the_reason(client, portfolio, clock):
+    body = body_of([hubspot_deal_stage_event(3817266, 6666, "closedwon", now_ms(clock))])
+    headers = {k: v for k, v in hubspot_headers(HUBSPOT_SECRET, "POST", URL, body, now_ms(clock)).items()
+               if k != "X-HubSpot-Signature-v3"}
+    r = client.post("/api/v1/triggers/hubspot", data=body, headers=headers)
+    assert r.status_code == 401 and "v1 or v2 signature carries no timestamp" in r.get_json()["message"]
+    assert measures_of(portfolio) == []
 
 
 def test_missing_signature_and_unknown_source(client, portfolio):

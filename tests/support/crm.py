@@ -6,15 +6,39 @@ import base64
 import hashlib
 import hmac
 import json
-from urllib.parse import unquote
+
+
+# HubSpot's table of the escapes it decodes in the URI before signing (v3); every other
+# escape, such as %20, %25, %2B or %7E, stays in the signed text as it was sent.
+HUBSPOT_V3_DECODED = {"%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
+                      "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";"}
+
+
+def hubspot_v3_signature(secret: str, method: str, uri: str, body: bytes, timestamp_ms, *,
+                         decoded: dict = HUBSPOT_V3_DECODED) -> str:
+    """base64(HMAC-SHA256(client secret, method + URI + body + timestamp)), the URI's listed escapes decoded."""
+    for escape, char in decoded.items():
+        uri = uri.replace(escape, char)
+    text = method.encode() + uri.encode() + body + str(timestamp_ms).encode()
+    return base64.b64encode(hmac.new(secret.encode(), text, hashlib.sha256).digest()).decode()
+
+
+def hubspot_v2_signature(secret: str, method: str, uri: str, body: bytes) -> str:
+    """hex(SHA-256(client secret + method + URI + body)): no timestamp, the URI exactly as called."""
+    return hashlib.sha256(secret.encode() + method.encode() + uri.encode() + body).hexdigest()
+
+
+def hubspot_v1_signature(secret: str, body: bytes) -> str:
+    """hex(SHA-256(client secret + body)): neither the URI nor a timestamp."""
+    return hashlib.sha256(secret.encode() + body).hexdigest()
 
 
 def hubspot_headers(secret: str, method: str, url: str, body: bytes, timestamp_ms: int) -> dict:
-    """HubSpot's v3 request signature: base64(HMAC-SHA256(secret, method + uri + body + timestamp))."""
-    text = method.encode() + unquote(url).encode() + body + str(timestamp_ms).encode()
-    sig = base64.b64encode(hmac.new(secret.encode(), text, hashlib.sha256).digest()).decode()
-    return {"Content-Type": "application/json", "X-HubSpot-Signature-v3": sig,
-            "X-HubSpot-Request-Timestamp": str(timestamp_ms), "X-HubSpot-Signature-Version": "v3",
+    """The headers of a webhooks-API delivery: the v3 signature, and the v1 one HubSpot still sends beside it."""
+    return {"Content-Type": "application/json",
+            "X-HubSpot-Signature-v3": hubspot_v3_signature(secret, method, url, body, timestamp_ms),
+            "X-HubSpot-Request-Timestamp": str(timestamp_ms),
+            "X-HubSpot-Signature": hubspot_v1_signature(secret, body), "X-HubSpot-Signature-Version": "v1",
             "User-Agent": "HubSpot Connect 2.0 (http://dev.hubspot.com/)"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import jsonify, request
 from flask_appbuilder.api import expose
 
@@ -26,7 +28,7 @@ class TriggerApi(SteercoApi):
             401: {description: signature, timestamp or body refused; listed as rejected}
             404: {description: no such trigger source}
         """
-        delivery = triggers.Delivery(request.method, request.url, dict(request.headers), request.get_data())
+        delivery = triggers.Delivery(request.method, url_as_received(), dict(request.headers), request.get_data())
         status, result = triggers.receive(store(), source, delivery)
         return jsonify(result), status
 
@@ -120,3 +122,22 @@ class TriggerApi(SteercoApi):
             409: {description: not a failed event}
         """
         return jsonify(triggers.replay(store(), actor(), event_id))
+
+
+def url_as_received() -> str:
+    """The URL of the current request with its escapes as the sender wrote them.
+
+    Not ``request.url``: Werkzeug rebuilds that one and decodes escapes such as
+    %7E, %3A and %2F on the way, while a HubSpot signature covers the URL as
+    called (v3 decodes only the escapes of its own table).
+    """
+    env = request.environ
+    target = env.get("REQUEST_URI") or env.get("RAW_URI")
+    if not target:
+        # WSGI passes the query string raw but the path decoded: escape the path again.
+        path = (env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", "")).encode("latin-1")
+        query = env.get("QUERY_STRING", "")
+        target = quote(path, safe="/!$&'()*+,;=:@") + (f"?{query}" if query else "")
+    if not target.startswith("/"):
+        return target  # the absolute form a client sends to a proxy
+    return f"{request.scheme}://{request.host}{target}"

@@ -2,7 +2,9 @@
 
 HubSpot (v3): ``X-HubSpot-Signature-v3`` is base64(HMAC-SHA256(client secret,
 method + URI + body + timestamp)) with ``X-HubSpot-Request-Timestamp`` in
-milliseconds; the URI is the one HubSpot called, percent-escapes decoded.
+milliseconds; the URI is the one HubSpot called, with only the escapes of
+HubSpot's table decoded. The v1 and v2 signatures HubSpot sends beside it
+cover no timestamp, so they are not accepted.
 Salesforce and Dynamics 365 senders (a Flow/Apex callout, a plugin step) are
 set up to send ``X-Steerco-Signature: sha256=<hex HMAC-SHA256(secret,
 "<timestamp>.<body>")>`` and ``X-Steerco-Timestamp`` in seconds. Both are
@@ -14,11 +16,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 HMAC_SIGNATURE = "X-Steerco-Signature"
 HMAC_TIMESTAMP = "X-Steerco-Timestamp"
+
+# HubSpot's "Validate the v3 request signature" table: it decodes these escapes
+# and no others, so %20, %25, %2B or %7E stay in the signed text as sent.
+HUBSPOT_V3_DECODED = {"%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
+                      "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";"}
+# The hex digits may be lowercase: RFC 3986 makes %3a and %3A the same character.
+_HUBSPOT_V3_ESCAPES = re.compile("|".join(HUBSPOT_V3_DECODED), re.IGNORECASE)
 
 
 class Rejected(Exception):
@@ -31,7 +40,11 @@ class Rejected(Exception):
 
 @dataclass(frozen=True)
 class Delivery:
-    """One HTTP request as received: what the signature covers."""
+    """One HTTP request as received: what the signature covers.
+
+    ``url`` is the URL as the request line carried it, escapes untouched:
+    HubSpot signs that text, decoded by its own table.
+    """
 
     method: str
     url: str
@@ -51,10 +64,12 @@ def verify(source, d: Delivery, now, env) -> None:
     if source.kind == "hubspot":
         signature, stamp = d.header("X-HubSpot-Signature-v3"), d.header("X-HubSpot-Request-Timestamp")
         if not signature or not stamp:
-            raise Rejected("missing X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp")
+            reason = "missing X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp"
+            if d.header("X-HubSpot-Signature"):
+                reason += " (a v1 or v2 signature carries no timestamp and is not accepted)"
+            raise Rejected(reason)
         check_window(stamp, 1000, source.replay_window, now)
-        # HubSpot signs the URL it called with percent-escapes decoded.
-        uri = unquote(source.public_url or d.url)
+        uri = hubspot_v3_uri(source.public_url or d.url)
         text = d.method.upper().encode() + uri.encode() + d.body + stamp.encode()
         expected = base64.b64encode(hmac.new(secret.encode(), text, hashlib.sha256).digest()).decode()
     else:
@@ -66,6 +81,11 @@ def verify(source, d: Delivery, now, env) -> None:
         expected = f"sha256={digest}"
     if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
         raise Rejected("signature does not match")
+
+
+def hubspot_v3_uri(url: str) -> str:
+    """The URI as HubSpot puts it in the v3 signed text."""
+    return _HUBSPOT_V3_ESCAPES.sub(lambda m: HUBSPOT_V3_DECODED[m.group().upper()], url)
 
 
 def check_window(stamp: str, per_second: int, window: int, now) -> None:
