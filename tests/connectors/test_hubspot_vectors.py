@@ -6,17 +6,16 @@ read there, never copied in.
 
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
 
 from steerco.services.trigger_signatures import Delivery, Rejected, verify
+from support import shared
 from support.crm import HUBSPOT_V3_DECODED, hubspot_v1_signature, hubspot_v2_signature, hubspot_v3_signature
 
-VECTORS = (Path(__file__).resolve().parents[2].parent / "shared" / "vendor-samples" / "hubspot"
-           / "signature-vectors.json")
+VECTORS = shared.path("vendor-samples", "hubspot", "signature-vectors.json")
 if not VECTORS.is_file():
     pytest.skip(f"HubSpot's signature vectors are not at {VECTORS}: shared/ beside the repository holds them",
                 allow_module_level=True)
