@@ -3,7 +3,7 @@ is encoded as a view permission string."""
 
 from __future__ import annotations
 
-from steerco.domain.errors import PermissionDenied
+from steerco.domain.errors import NotAnApprover, PermissionDenied, SegregationOfDuties
 from steerco.domain.people import ADMIN, CONSULTANT, PMO, User
 
 CREATORS = (ADMIN, PMO, "owner")
@@ -43,3 +43,34 @@ def visible_scopes(user: User) -> list[str] | None:
 def require(allowed: bool, message: str):
     if not allowed:
         raise PermissionDenied(message)
+
+
+def check_clear_condition(user: User, condition, on_behalf_of: User | None = None) -> None:
+    """Who clears a condition of a Conditional Go: an approver of the review that set it, a delegate
+    acting for one (``on_behalf_of``, whose delegation the caller has checked), or the PMO of the
+    measure's node. Never the measure's owner, whatever else they hold: the owner is the one the
+    condition binds, so a second person confirms it was met.
+
+    :raises SegregationOfDuties: the owner, in their own right or for someone else.
+    :raises NotAnApprover: anyone else who is none of these.
+    """
+    measure = condition.measure
+    owner = measure.owner
+    if owner is not None and owner in (user, on_behalf_of):
+        raise SegregationOfDuties(
+            f"{owner.username} owns measure {measure.code} and may not clear the conditions set on it "
+            "(segregation of duties): an approver of the review or the PMO of its node confirms they were met")
+    if on_behalf_of is not None:
+        if condition.set_by_approver(on_behalf_of):
+            return
+    elif condition.set_by_approver(user) or user.holds(PMO, measure.node.path):
+        return
+    who = f"{user.username} (for {on_behalf_of.username})" if on_behalf_of is not None else user.username
+    raise NotAnApprover(
+        f"{who} may not clear conditions of measure {measure.code}: only an approver of the review that set "
+        f"them ({_step_roles(condition.review)}), a delegate acting for one, or the PMO of node "
+        f"{measure.node.code} may")
+
+
+def _step_roles(review) -> str:
+    return ", ".join(dict.fromkeys(r for step in review.steps for r in step["roles"])) or "no approval steps"
