@@ -74,3 +74,51 @@ def check_clear_condition(user: User, condition, on_behalf_of: User | None = Non
 
 def _step_roles(review) -> str:
     return ", ".join(dict.fromkeys(r for step in review.steps for r in step["roles"])) or "no approval steps"
+
+
+# -- value: the owner plans and forecasts, a second person books and signs off -------------------
+VALUE_SOD = "actuals and period locks of a measure need a controller who is not its owner (segregation of duties)"
+SHOWN_IN_MESSAGE = 20
+
+
+def holds_actuals_role(user: User, measure) -> bool:
+    """Actuals come from the books: the controller (of the measure or the node), the PMO or an admin."""
+    path = measure.node.path
+    return user is measure.controller or user.holds("controller", path) or user.holds_any((ADMIN, PMO), path)
+
+
+def owner_conflict(user: User, measure, act: str) -> SegregationOfDuties | None:
+    """The refusal when ``user`` would ``act`` on the value of a measure they own, whatever roles they hold."""
+    if measure.owner is not None and user is measure.owner:
+        return SegregationOfDuties(f"{user.username} owns measure {measure.code} and may not {act}: {VALUE_SOD}")
+    return None
+
+
+def require_not_owner(user: User, measure, act: str) -> None:
+    conflict = owner_conflict(user, measure, act)
+    if conflict is not None:
+        raise conflict
+
+
+def may_enter_actuals(user: User, measure) -> bool:
+    return holds_actuals_role(user, measure) and owner_conflict(user, measure, "enter its actuals") is None
+
+
+def owned_measures_conflict(user: User, codes: list[str], act: str, hint: str = "") -> SegregationOfDuties:
+    """The refusal of an act on every measure (a period lock for all) by someone who owns some of them."""
+    return SegregationOfDuties(f"{user.username} owns measure(s) {_listed(codes)} and may not {act}, which "
+                               f"covers them: {VALUE_SOD}" + (f"; {hint}" if hint else ""))
+
+
+def owned_rows_conflict(user: User, rows: list[tuple[int, str]]) -> SegregationOfDuties:
+    """The refusal of a whole actuals file in which ``rows`` (row number, measure code) book to measures
+    ``user`` owns: a file is imported all or nothing, so one such row refuses it."""
+    codes = list(dict.fromkeys(code for _row, code in rows))
+    return SegregationOfDuties(
+        f"{user.username} owns measure(s) {_listed(codes)} booked in row(s) {_listed([str(r) for r, _c in rows])}: "
+        f"{VALUE_SOD}; nothing was imported", rows=[{"row": r, "measure": c} for r, c in rows])
+
+
+def _listed(items: list[str]) -> str:
+    more = len(items) - SHOWN_IN_MESSAGE
+    return ", ".join(items[:SHOWN_IN_MESSAGE]) + (f" and {more} more" if more > 0 else "")
