@@ -37,7 +37,7 @@ def _conditional_go(store, mid, *, clear: bool):
         {"text": "Name a deputy owner", "due_date": "2026-12-20"}]) and None)
     if clear:
         cid = store.run("admin", lambda uow: uow.open_conditions(uow.measure(mid))[0].id, readonly=True)
-        store.run("alice", lambda uow: gates.clear_condition(uow, cid, "done") and None)
+        store.run("pmo", lambda uow: gates.clear_condition(uow, cid, "done") and None)
 
 
 def mixed_portfolio(store) -> list[int]:

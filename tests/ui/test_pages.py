@@ -113,6 +113,32 @@ def test_delegation_lets_a_delegate_vote_from_the_inbox(web):
     assert f"sam for {behalf}" in reviews
 
 
+def test_only_an_approver_or_the_pmo_is_offered_to_clear_a_condition(web, portfolio):
+    from steerco.services import gates, measures
+
+    mid = portfolio.run("admin", lambda uow: measures.create(uow, {
+        "title": "Cut freight cost", "node": "PA", "type": "cost", "owner": "alice", "sponsor": "bob",
+        "controller": "carol", "potential": 250000, "baseline": 100, "target": 80}).id)
+    rid = portfolio.run("alice", lambda uow: gates.submit(uow, mid).id)
+    portfolio.run("pmo2", lambda uow: gates.vote(uow, rid, "conditional_go", "", [
+        {"text": "Sign the vendor contract", "due_date": "2026-11-30"}]) and None)
+    [cid] = portfolio.run("admin", lambda uow: [c.id for c in uow.open_conditions(uow.measure(mid))], readonly=True)
+    alice = web.login("alice")
+    page = alice.get(f"/measures/{mid}?tab=reviews").get_data(as_text=True)
+    assert f"/conditions/{cid}/clear" not in page
+    assert f'data-testid="clear-refused-{cid}"' in page and "segregation of duties" in page
+    r = alice.post(f"/measures/{mid}/conditions/{cid}/clear", data={"csrf_token": csrf_of(page), "note": "done"},
+                   follow_redirects=True)
+    assert "alice owns measure" in r.get_data(as_text=True)
+    pmo = web.login("pmo2")
+    page = pmo.get(f"/measures/{mid}?tab=reviews").get_data(as_text=True)
+    assert f"/conditions/{cid}/clear" in page
+    r = pmo.post(f"/measures/{mid}/conditions/{cid}/clear", data={"csrf_token": csrf_of(page),
+                                                                  "note": "contract signed"}, follow_redirects=True)
+    assert "Condition cleared." in r.get_data(as_text=True)
+    assert "cleared by pmo2: contract signed" in alice.get(f"/measures/{mid}?tab=reviews").get_data(as_text=True)
+
+
 OWNER_PAGES = ["/inbox/", "/inbox/delegations", "/measures/", "/measures/new", "/dashboard/"] + \
     [f"/measures/1?tab={tab}" for tab in TABS]
 ADMIN_PAGES = OWNER_PAGES + ["/governance/", "/governance/doi-default/edit", "/governance/doi-default/publish",
