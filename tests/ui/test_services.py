@@ -15,7 +15,8 @@ def test_dashboard_figures_are_scoped_and_weighted(portfolio):
     _measure(portfolio, "pmo_b", "PB", "500")
     whole = portfolio.run("admin", lambda uow: dashboard.figures(uow), readonly=True)
     assert whole["total"] == 2 and whole["potential"] == "1500.00"
-    assert whole["funnel"] == [{"doi": 0, "name": "Defined", "count": 2, "potential": "1500.00", "weighted": "0.00"}]
+    assert whole["funnel"] == [{"model": "doi-default", "model_name": "Degree of Implementation", "doi": 0,
+                                "name": "Defined", "count": 2, "potential": "1500.00", "weighted": "0.00"}]
     assert whole["value_at_risk"] == "1500.00"
     b_only = portfolio.run("pmo_b", lambda uow: dashboard.figures(uow), readonly=True)
     assert b_only["total"] == 1 and b_only["potential"] == "500.00"
