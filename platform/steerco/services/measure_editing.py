@@ -71,10 +71,11 @@ def sheet(uow, measure_id: int, first: str | None = None, months: int | None = N
     periods = period_range(grid["periods"], uow.now.date(), first, months)
     locked = set(grid["locked_periods"])
     frozen = grid["baseline_frozen_at"]
-    gate = model_of(measure.model_version).gate_for(settings.baseline_gate)
-    gate_name = gate.name if gate else settings.baseline_gate
+    model = model_of(measure.model_version)
+    gate = model.gate_for(model.baseline_gate) if model.baseline_gate is not None else None
     baseline_note = (f"the baseline was frozen from the plan on {frozen[:10]}" if frozen else
-                     f"the baseline is frozen from the plan when gate “{gate_name}” is approved")
+                     f"the baseline is frozen from the plan when gate “{gate.name}” is approved" if gate else
+                     f"the governance model {model.name} freezes no baseline")
     names = {c.code: c.name for c in settings.categories}
     conflict = rights.owner_conflict(actor, measure, "enter its actuals")
     actuals_why = conflict.message if conflict and rights.holds_actuals_role(actor, measure) else ACTUALS

@@ -30,6 +30,7 @@ from steerco.domain.value import (
 )
 from steerco.services import value_events, value_settings, value_totals
 from steerco.services.access import editable_measure, visible_measure
+from steerco.services.models import model_of
 from steerco.store import tables_value as v
 
 
@@ -230,7 +231,8 @@ def facts(uow, measure) -> tuple[dict, dict]:
 
     settings = value_settings.load(uow)
     t = measure_totals(uow, measure, settings)
-    return value_facts(t, settings), status_service.current(uow, measure, settings, t)
+    closure = model_of(measure.model_version).closure
+    return value_facts(t, settings, closure), status_service.current(uow, measure, settings, t)
 
 
 def facts_from(measure, today, settings, rows, rates, st) -> tuple[dict, dict]:
@@ -242,7 +244,9 @@ def facts_from(measure, today, settings, rows, rates, st) -> tuple[dict, dict]:
     from steerco.services import status as status_service
 
     t = totals([r[1:] for r in rows], settings, rates)
-    return value_facts(t, settings), status_service.effective(status_service.derive(measure, today, settings, t), st)
+    closure = model_of(measure.model_version).closure
+    return (value_facts(t, settings, closure),
+            status_service.effective(status_service.derive(measure, today, settings, t), st))
 
 
 def grid(uow, measure_id: int) -> dict:

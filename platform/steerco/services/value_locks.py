@@ -5,9 +5,9 @@ edits to a locked period are refused except through an approved change
 request. Whoever locks or reopens a period must not own a measure it covers:
 a lock for all is refused to someone who owns any measure whose value is
 still open, since it would sign off their own measure along with the rest.
-The baseline is copied from the plan when the configured gate is approved;
-the closure decision (the controller confirming at the closure gate) makes
-the measure's value read-only.
+The baseline is copied from the plan when the baseline gate of the measure's
+governance model is approved; the closure decision (the controller confirming
+at the model's closure gate) makes the measure's value read-only.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from steerco.domain.errors import Conflict, NotFound, PeriodLocked, PermissionDe
 from steerco.domain.people import ADMIN
 from steerco.domain.fiscal import check_period
 from steerco.domain.value import PeriodLock
-from steerco.services import value_settings
 from steerco.services.access import visible_measure
 from steerco.store import tables as t
 from steerco.store import tables_value as v
@@ -134,7 +133,7 @@ def freeze_baseline(uow, measure) -> int:
 
 
 def on_decided(uow, review, decision: str) -> None:
-    """After a gate decision: freeze the baseline at the baseline gate; lock the value at closure."""
+    """After a gate decision: freeze the baseline at the model's baseline gate; lock the value at closure."""
     from steerco.domain.governance import APPROVING
     from steerco.services.models import model_of
     from steerco.services.value import state
@@ -146,10 +145,10 @@ def on_decided(uow, review, decision: str) -> None:
     if decision not in APPROVING:
         return
     measure = review.measure
-    settings = value_settings.load(uow)
-    if review.doi_to == settings.baseline_gate:
+    model = model_of(review.model_version)
+    if review.doi_to == model.baseline_gate:
         freeze_baseline(uow, measure)
-    gate = model_of(review.model_version).gate_for(review.doi_to)
+    gate = model.gate_for(review.doi_to)
     if gate is not None and gate.gate_type == "closure":
         st = state(uow, measure)
         confirmer = next((x.voter.username for x in reversed(review.live_votes()) if x.decision in APPROVING),
