@@ -97,16 +97,18 @@ class UiApi(SteercoApi):
         ---
         post:
           summary: Impact preview
+          description: "definition: the model as edited; omitted, the saved draft (or the latest version)."
           requestBody: {content: {application/json: {schema: {type: object, properties: {definition: {type: object}, doi: {type: integer}}}}}}
           responses:
-            200: {description: pass/fail counts now and with the draft, and the measures that change}
+            200: {description: "pass/fail counts now and with the draft, per criterion (criteria), and every
+              measure whose gate or criterion result changes (changed)"}
             422: {description: the draft does not validate}
         """
         data = body()
         doi = data.get("doi")
-        if not isinstance(doi, int):
+        if not isinstance(doi, int) or isinstance(doi, bool):
             raise ValidationFailed({"doi": ["a whole number"]})
-        return self.run(lambda uow: preview.impact(uow, code, data.get("definition") or {}, doi), readonly=True)
+        return self.run(lambda uow: preview.impact(uow, code, data.get("definition"), doi), readonly=True)
 
 
 APIS: tuple = (UiApi,)

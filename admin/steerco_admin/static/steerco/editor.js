@@ -288,15 +288,7 @@
         api("POST", "/api/v1/ui/models/" + encodeURIComponent(data.code) + "/impact", {definition: clean(model), doi: g.doi}).then(function (r) {
           out.innerHTML = "";
           if (!r.ok) { out.appendChild(el("div", {"class": "alert alert-danger", text: r.body.message})); return; }
-          var b = r.body;
-          out.appendChild(el("p", {text: b.checked + " measure(s) at DoI " + (g.doi - 1) + " face this gate next" + (b.more ? " (first " + b.checked + " checked)" : "") + ". Now: " + b.now.pass + " pass, " + b.now.fail + " fail. With this draft: " + b.draft.pass + " pass, " + b.draft.fail + " fail."}));
-          if (b.changed.length) {
-            out.appendChild(el("table", {"class": "table table-condensed"}, [el("tbody", {}, b.changed.map(function (m) {
-              return el("tr", {}, [el("td", {}, [el("a", {href: "/measures/" + m.id, text: m.code})]), el("td", {text: m.title}),
-                el("td", {text: (m.before === null ? "new gate" : (m.before ? "passes" : "fails")) + " → " + (m.after ? "passes" : "fails")}),
-                el("td", {text: m.failed.join(", ")})]);
-            }))]));
-          }
+          window.SteercoImpact.show(out, r.body, g.doi);
         });
       }}), out]);
   }
