@@ -10,6 +10,7 @@ from sqlalchemy import false, or_, select
 from steerco import rules
 from steerco.domain import rights
 from steerco.domain.errors import ConfigError, ValidationFailed
+from steerco.domain.fact_paths import ERROR, rule_findings
 from steerco.domain.gatecheck import check_gate
 from steerco.domain.governance import parse_model
 from steerco.domain.impact import ImpactTally
@@ -18,6 +19,7 @@ from steerco.services.access import visible_measure
 from steerco.services.drafts import draft, require_configurer
 from steerco.services.gates import facts_for, facts_for_many
 from steerco.services.models import model_of
+from steerco.services.rule_checks import stored_fields
 from steerco.store import tables as t
 
 IMPACT_LIMIT = 2000  # measures checked per preview; the answer says when more exist
@@ -87,15 +89,23 @@ def _short(v) -> str:
 def test_rule(uow, rule, measure_code: str) -> dict:
     """Check one rule against one measure the actor may see.
 
-    :raises ValidationFailed: ``rule`` is not a valid rule; ``measure`` is unknown.
+    :returns: ``passed``, the values ``missing``, and ``warnings`` about fields the measure types
+        of the measure's model do not have yet.
+    :raises ValidationFailed: ``rule`` is not a valid rule, or reads what no measure of the measure's
+        model can have (it would fail for a reason the measure cannot fix); ``measure`` is unknown.
     """
     compiled = _compile(rule)
     measure = uow.measure_by_code(measure_code or "")
     if measure is None:
         raise ValidationFailed({"measure": [f"no measure '{measure_code}'"]})
     visible_measure(uow, measure.id)
+    found = rule_findings(compiled, stored_fields(uow, measure.model_version.model_code), "rule")
+    errors = [f.problem for f in found if f.severity == ERROR]
+    if errors:
+        raise ValidationFailed({"rule": errors})
     res = compiled.check(facts_for(uow, measure))
-    return {"measure": measure.code, "title": measure.title, "passed": res.passed, "missing": list(res.missing)}
+    return {"measure": measure.code, "title": measure.title, "passed": res.passed, "missing": list(res.missing),
+            "warnings": [f.as_dict() for f in found if f.severity != ERROR]}
 
 
 def impact(uow, code: str, definition: dict | None, doi: int) -> dict:
