@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from steerco.migrate import pending
 from steerco_admin import errors
+from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
 from steerco_admin.api.connectors_directory import DirectorySecurityManager
 from steerco.plugins.manager import install_operators, make_plugin_manager
@@ -22,7 +23,6 @@ from steerco.store.uow import Store
 
 log = logging.getLogger(__name__)
 
-STEERCO_ROLE = "Steerco User"
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, check_schema: bool = True,

@@ -9,7 +9,7 @@ from steerco.plugins.manager import plugin_infos
 from steerco.domain.errors import ValidationFailed
 from steerco.services import connectors as svc
 from steerco.services import work_items
-from steerco.services.connector_jobs import enqueue_sync
+from steerco_admin.jobs import enqueue_sync
 from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg
 from steerco_admin.api.connectors_pages import ConnectorsPage
 from steerco_admin.api.connectors_triggers import TriggerApi

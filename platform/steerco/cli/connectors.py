@@ -7,13 +7,11 @@ import sys
 
 import click
 
+from steerco.cli.context import current
 
 
 def _store():
-    # Imported when a command runs: steerco.cli.main imports this module while it loads.
-    from steerco.cli.main import Context
-
-    return click.get_current_context().ensure_object(Context).store
+    return current().store
 
 
 @click.group()

@@ -4,42 +4,13 @@ from __future__ import annotations
 
 import functools
 import sys
-from functools import cached_property
 from pathlib import Path
 
 import click
 import yaml
 
+from steerco.cli.context import Context, pass_ctx
 from steerco.domain.errors import SteercoError
-from steerco.settings import Settings
-
-
-class Context:
-    @cached_property
-    def settings(self) -> Settings:
-        return Settings.from_env()
-
-    @cached_property
-    def store(self):
-        from steerco.store.uow import Store
-
-        from steerco.plugins.manager import install_operators, make_plugin_manager
-
-        self.settings.instance_path.mkdir(parents=True, exist_ok=True)
-        store = Store(self.settings.database_url)
-        # Criteria may use operators that plugins register; install them before any model is parsed.
-        store.plugins = make_plugin_manager()
-        install_operators(store.plugins)
-        return store
-
-    def app(self, **kw):
-        from steerco_admin.app import create_app
-
-        return create_app(self.settings, store=self.store, plugins=self.store.plugins, **kw)
-
-
-pass_ctx = click.make_pass_decorator(Context, ensure=True)
-
 
 class SteercoGroup(click.Group):
     """Domain errors end the command with their message, not a traceback."""

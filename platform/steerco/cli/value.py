@@ -8,12 +8,8 @@ from pathlib import Path
 
 import click
 
+from steerco.cli.context import current
 
-def _context():
-    # Imported when the command runs: steerco.cli.main imports this module while it loads.
-    from steerco.cli.main import Context
-
-    return click.get_current_context().ensure_object(Context)
 
 
 @click.group()
@@ -32,7 +28,7 @@ def actuals_import(path: Path, actor: str, mapping: tuple[str, ...], dry_run: bo
     from steerco.domain.errors import ImportRejected
     from steerco.services import actuals as service
 
-    ctx = _context()
+    ctx = current()
     cols = {}
     for item in mapping:
         if "=" not in item:
@@ -74,7 +70,7 @@ def refresh_statuses():
     """Re-derive every measure's statuses (run daily: due dates pass without any edit)."""
     from steerco.services import status
 
-    ctx = _context()
+    ctx = current()
     n = ctx.store.run("system", lambda uow: status.refresh_all(uow, progress=lambda m: click.echo(f"  {m}")))
     click.echo(f"statuses refreshed for {n} measures")
 
@@ -84,7 +80,7 @@ def rebuild_totals():
     """Recompute the kept value totals from every amount (after loading amounts around the services)."""
     from steerco.services import value_totals
 
-    ctx = _context()
+    ctx = current()
     click.echo("summing every amount ...")
     counts = ctx.store.run("system", lambda uow: value_totals.rebuild(uow.session.connection()))
     click.echo(f"value totals rebuilt: {counts['measure_totals']} measure totals, "
@@ -99,7 +95,7 @@ def rollup_cmd(node: str, actor: str, fiscal_year: int | None):
     """Print the roll-up of NODE's subtree as JSON."""
     from steerco.services import rollup
 
-    ctx = _context()
+    ctx = current()
     out = ctx.store.run(actor, lambda uow: rollup.rollup(uow, node, fiscal_year=fiscal_year), readonly=True)
     click.echo(json.dumps(out, indent=2))
 

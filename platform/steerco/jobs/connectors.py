@@ -1,4 +1,4 @@
-"""Connector syncs as background jobs, on the huey queue of ``steerco.jobs``.
+"""Connector syncs as background jobs, on the huey queue of :mod:`steerco.jobs`.
 
 Retries with backoff happen inside :func:`steerco.services.connectors.run_sync`,
 so every attempt lands in the run log; huey does not retry the job itself.
@@ -7,6 +7,8 @@ called on its huey instance.
 """
 
 from __future__ import annotations
+
+from steerco.services.connectors import run_sync
 
 TASK = "steerco.sync_connector"
 
@@ -21,24 +23,6 @@ def register_tasks(huey, store_factory, plugins_factory):
 
     @huey.task(name=TASK)
     def sync_connector(name: str) -> dict:
-        from steerco.services.connectors import run_sync
-
         return run_sync(store_factory(), plugins_factory(), name)
 
     return sync_connector
-
-
-def enqueue_sync(app, name: str) -> str:
-    """Queue a sync of connector ``name`` from the web app; returns the job id.
-
-    Under ``TESTING`` the queue is immediate: the job runs before this returns.
-    """
-    from steerco.jobs import make_huey
-
-    task = app.extensions.get("steerco.sync_task")
-    if task is None:
-        huey = make_huey(app.config["STEERCO_SETTINGS"], immediate=bool(app.config.get("TESTING")))
-        store, pm = app.extensions["steerco.store"], app.extensions["steerco.plugins"]
-        task = register_tasks(huey, lambda: store, lambda: pm)
-        app.extensions["steerco.sync_task"] = task
-    return task(name).id
