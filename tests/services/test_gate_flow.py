@@ -9,6 +9,7 @@ from steerco.domain.errors import (
     NotFound,
     PermissionDenied,
     ReviewClosed,
+    SegregationOfDuties,
     SelfApprovalNotAllowed,
     TransitionNotAllowed,
 )
@@ -117,6 +118,8 @@ def test_conditional_go_blocks_next_gate_until_cleared(portfolio):
     check = portfolio.run("alice", lambda uow: gates.check(uow, mid), readonly=True)
     assert any(f.criterion == "conditions_cleared" for f in check.failed)
     cid = portfolio.run("admin", lambda uow: uow.open_conditions(uow.measure(mid))[0].id, readonly=True)
-    portfolio.run("alice", lambda uow: gates.clear_condition(uow, cid, "Finance signed off") and None)
+    with pytest.raises(SegregationOfDuties):  # the owner does not judge the conditions set on them
+        portfolio.run("alice", lambda uow: gates.clear_condition(uow, cid, "Finance signed off"))
+    portfolio.run("pmo", lambda uow: gates.clear_condition(uow, cid, "Finance signed off") and None)
     check = portfolio.run("alice", lambda uow: gates.check(uow, mid), readonly=True)
     assert not any(f.criterion == "conditions_cleared" for f in check.failed)

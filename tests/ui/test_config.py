@@ -188,6 +188,27 @@ def test_model_editor_folds_indexes_and_reorders_gates(open_page, app):
     assert [lv["name"] for lv in d["levels"]][:4] == ["Defined", "Identified", "Decided", "Detailed"]
     assert [lv["risk_weight"] for lv in d["levels"]][:4] == [0, 10, 25, 50]
     assert sorted(d["gates"][0]["approval"]["steps"][0]["roles"]) == ["controller", "pmo"]
+    assert d["baseline_gate"] == 2   # the baseline is still frozen when "Decided" is approved
+
+
+def test_model_editor_shows_and_keeps_the_value_rules(open_page, app):
+    store = app.extensions["steerco.store"]
+    admin = open_page("admin")
+    admin.goto(f"{admin.base}/governance/doi-default/edit")
+    rules = admin.get_by_test_id("value-rules")
+    assert rules.get_by_test_id("baseline-gate").input_value() == "3"
+    assert (rules.get_by_test_id("closure-share").input_value(), rules.get_by_test_id("closure-periods").input_value()) == (
+        "90", "12")
+    assert "“Closed” (DoI 5" in rules.get_by_test_id("closure-note").inner_text()
+    shot(admin, "model-editor-value-rules")
+    rules.get_by_test_id("baseline-gate").select_option("2")
+    rules.get_by_test_id("closure-share").fill("100")
+    admin.get_by_test_id("save-draft").click()
+    admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
+    from steerco.services import drafts
+
+    d = store.run("admin", lambda uow: drafts.draft(uow, "doi-default"), readonly=True)["definition"]
+    assert (d["baseline_gate"], d["closure"]) == (2, {"share_of_plan": 100, "periods": 12})
 
 
 def test_hierarchy_levels_tree_rename_move_archive_in_the_browser(open_page, app):

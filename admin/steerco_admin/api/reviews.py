@@ -69,16 +69,28 @@ class ReviewApi(SteercoApi):
 class ConditionApi(SteercoApi):
     resource_name = "conditions"
     openapi_spec_tag = "Reviews"
+    openapi_spec_component_schemas = (schemas.ClearCondition,)
 
     @expose("/<int:condition_id>/clear", methods=["POST"])
     @authenticated
     def clear(self, condition_id):
         """Clear a condition of a Conditional Go, with a note on how it was met.
+
+        An approver of the review that set it, a delegate acting for one (``on_behalf_of``, or found
+        from the delegations in force) or the PMO of the measure's node clears it; never the owner.
         ---
         post:
           summary: Clear a condition
+          requestBody:
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/ClearCondition'}
           responses:
             200: {description: the condition}
+            403: {description: "reason: segregation_of_duties (the measure's owner), not_an_approver or no_delegation"}
+            404: {description: no such condition (or its measure is not visible to you)}
+            409: {description: already cleared}
         """
         data = body(schemas.ClearCondition())
-        return self.run(lambda uow: condition_view(gates.clear_condition(uow, condition_id, data["note"])))
+        return self.run(lambda uow: condition_view(gates.clear_condition(uow, condition_id, data["note"],
+                                                                         data["on_behalf_of"])))

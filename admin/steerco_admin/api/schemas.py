@@ -74,3 +74,5 @@ class RiskIn(_Strict):
 
 class ClearCondition(_Strict):
     note = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    on_behalf_of = fields.String(load_default=None, validate=validate.Length(min=1, max=128),
+                                 metadata={"description": "the absent approver you clear it for under a delegation"})

@@ -65,6 +65,7 @@ class ValueApi(SteercoApi):
                           amount: {type: string, example: "125000.50", nullable: true}
           responses:
             200: {description: the grid after the write, with how many cells changed}
+            403: {description: "reason segregation_of_duties: actual cells from the measure's owner"}
             409: {description: "a locked period (period_locked, with periods) or a closed measure (value_read_only)"}
             422: {description: "problems per cell: cells[i].field"}
         """
@@ -158,7 +159,7 @@ class ValueApi(SteercoApi):
                     reason: {type: string}
           responses:
             201: {description: the lock}
-            403: {description: not a controller of the measure (or organisation-wide for a global lock)}
+            403: {description: "not a controller of the measure (or organisation-wide for a global lock); reason segregation_of_duties: the measure's owner, or for a global lock the owner of any open measure"}
             409: {description: already locked}
         """
         data = body()
@@ -206,6 +207,7 @@ class ValueApi(SteercoApi):
                     dry_run: {type: boolean}
           responses:
             200: {description: "counts: rows, amounts, inserted, updated, unchanged, measures, repeat"}
+            403: {description: "reason segregation_of_duties with rows [{row, measure}]: rows book to measures you own; nothing was written"}
             422: {description: "import_rejected: problems [{row, column, problem}]; nothing was written"}
         """
         upload = request.files.get("file")

@@ -84,7 +84,8 @@ def page_data(uow, measure_id: int) -> dict:
         "requirements": sorted({e.code for g in model.gates for e in g.evidence}),
         "reviews": [review_view(r) for r in reversed(uow.reviews_of(m))],
         "pending": review_view(pending) if pending else None,
-        "conditions": [condition_view(c) for c in uow.conditions_of(m)],
+        "conditions": [{**condition_view(c), "refused": None if c.cleared_at else gates.clear_refusal(uow, c)}
+                       for c in uow.conditions_of(m)],
         "trail": audit.measure_trail(uow, measure_id),
         "statuses": status.statuses(uow, measure_id),
         "value": value.grid(uow, measure_id),

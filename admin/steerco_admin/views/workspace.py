@@ -33,12 +33,13 @@ class MeasuresView(Page):
             else:
                 total, rows = measures.search(uow, q=q, node=node, doi=doi, offset=page * PAGE_SIZE,
                                               limit=PAGE_SIZE)
-            return {"total": total, "rows": [measure_view(m) for m in rows], "nodes": dashboard.node_choices(uow)}
+            return {"total": total, "rows": [measure_view(m) for m in rows], "nodes": dashboard.node_choices(uow),
+                    "levels": dashboard.level_choices(uow)}
 
         try:
             data = run(work, readonly=True)
         except SteercoError as e:
-            data = {"total": 0, "rows": [], "nodes": [], "problem": e.message}
+            data = {"total": 0, "rows": [], "nodes": [], "levels": [], "problem": e.message}
         return self.render_template("steerco/measures.html", title="Measures", page=page, size=PAGE_SIZE,
                                     q=q or "", node=node or "", doi=doi, mine=mine, **data)
 

@@ -124,7 +124,19 @@ class SelfApprovalNotAllowed(PermissionDenied):
 
 
 class SegregationOfDuties(PermissionDenied):
+    """Two duties one person may not hold together; ``rows`` names the rows of a refused file, if any."""
+
     reason = "segregation_of_duties"
+
+    def __init__(self, message: str, rows: list[dict] | None = None):
+        super().__init__(message)
+        self.rows = rows
+
+    def payload(self) -> dict:
+        out = super().payload()
+        if self.rows is not None:
+            out["rows"] = self.rows
+        return out
 
 
 class NotAnApprover(PermissionDenied):

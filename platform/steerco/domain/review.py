@@ -56,6 +56,14 @@ class Condition:
         self.cleared_by = None
         self.note = ""
 
+    def set_by_approver(self, user) -> bool:
+        """Whether ``user`` may approve some step of the review that set this condition.
+
+        Every step counts, not only the one whose vote attached it: the condition is
+        the review's, and any of its approvers can judge whether it was met.
+        """
+        return user is not None and any(self.review.capacities(user, step) for step in self.review.steps)
+
     def clear(self, user, now: datetime, note: str):
         if self.cleared_at is not None:
             raise ReviewClosed("this condition is already cleared")

@@ -4,9 +4,11 @@ A file is read whole and validated before anything is written: every problem is
 reported with its row, column and reason, and one problem rejects the whole
 file. Rows are mapped to a value line by measure code (and category / cost
 centre / account when a measure has several lines) or by cost centre and
-account alone. Amounts of the same line and period are summed within the file
-and *replace* the stored actual, so importing the same file twice gives the
-same totals.
+account alone. A row booking to a measure the importer owns refuses the whole
+file (segregation of duties: a controller who is not its owner books a
+measure's actuals). Amounts of the same line and period are summed within
+the file and *replace* the stored actual, so importing the same file twice
+gives the same totals.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from steerco.domain import rights
 from steerco.domain.errors import ImportRejected, PermissionDenied, ValidationFailed
 from steerco.domain.people import ADMIN, PMO
 from steerco.domain.fiscal import PERIOD
@@ -74,6 +77,8 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
     :returns: counts: rows, amounts, inserted, updated, unchanged, measures, sha256, repeat (same file before).
     :raises ImportRejected: with every problem (row, column, problem) up to MAX_REPORTED; nothing written.
     :raises PermissionDenied: the actor may not import actuals at all.
+    :raises SegregationOfDuties: rows book to measures the actor owns (named, up to MAX_REPORTED);
+        nothing written, also on a dry run.
     """
     actor = uow.require_user(uow.actor)
     if not (actor.holds_any((ADMIN, PMO, "controller"))
@@ -87,6 +92,7 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
     total_problems = 0
     sums: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     line_measure: dict[int, int] = {}
+    own, owned_rows = ctx.own, []
 
     def bad(row, column, problem):
         nonlocal total_problems
@@ -131,6 +137,10 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
             bad(rowno, _col(header, columns, column), problem)
             continue
         line_id, measure_id, currency = line
+        if own and measure_id in own:
+            if len(owned_rows) < MAX_REPORTED:
+                owned_rows.append((rowno, own[measure_id]))
+            continue
         cur = _text(r[i_currency]) if i_currency is not None else ""
         if cur and cur != currency:
             bad(rowno, _col(header, columns, "currency"), f"{cur} differs from the value line's currency {currency}")
@@ -148,6 +158,8 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
     progress("validate", n, n)
     if not rows:
         raise ImportRejected([{"row": 1, "column": None, "problem": "the file has no data rows"}], 1, 0)
+    if owned_rows:
+        raise rights.owned_rows_conflict(actor, owned_rows)
     if total_problems:
         raise ImportRejected(problems, total_problems, n)
     sha = hashlib.sha256(data).hexdigest()
@@ -240,12 +252,15 @@ class _Context:
         self.by_measure: dict[str, list] = defaultdict(list)
         self.by_cc: dict[tuple[str, str], list] = defaultdict(list)
         self.measure_path: dict[int, tuple] = {}
+        self.own: dict[int, str] = {}
         for r in s.execute(q):
             self.by_measure[r.code].append(r)
             if r.cost_centre:
                 self.by_cc[(r.cost_centre, r.account or "")].append(r)
                 self.by_cc[(r.cost_centre, "*")].append(r)
             self.measure_path[r.measure_id] = (r.path, r.controller_id)
+            if r.owner_id == actor.id:
+                self.own[r.measure_id] = r.code
         mv = v.measure_values
         self.closed = set(s.scalars(select(mv.c.measure_id).where(mv.c.closed_at.isnot(None))))
         self.global_locks, self.locks = set(), defaultdict(set)

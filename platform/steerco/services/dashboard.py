@@ -70,8 +70,12 @@ def node_choices(uow, *, creatable: bool = False) -> list[dict]:
 def figures(uow, node: str | None = None) -> dict:
     """Everything the portfolio dashboard shows, as plain data.
 
-    :returns: funnel (count, potential, weighted per DoI), value at risk, approvals pending by age,
-        decisions needed, closure status.
+    A portfolio may mix governance models whose levels share DoI numbers but not names or meaning
+    (DoI 1 is "Identified" in one, "Scoped" in another), so the funnel has one row per model and
+    DoI, named as that model names it; the versions of one model are counted together.
+
+    :returns: funnel (per model and DoI: count, potential, weighted), value at risk, approvals pending
+        by age, decisions needed, closure status (each model's closure gate).
     """
     _actor, conds = scope(uow, node)
     m = t.measures
@@ -80,27 +84,31 @@ def figures(uow, node: str | None = None) -> dict:
         select(m.c.model_version_id, m.c.doi, func.count(), func.coalesce(func.sum(m.c.potential), 0),
                func.sum(case((m.c.on_hold.is_(True), 1), else_=0)))
         .select_from(_from()).where(active, *conds).group_by(m.c.model_version_id, m.c.doi)).all()
-    names, weights, finals = model_facts(uow, {r[0] for r in rows})
-    funnel: dict[int, dict] = {}
+    versions = models_of(uow, {r[0] for r in rows})
+    funnel: dict[tuple[str, int], dict] = {}
     at_risk = weighted_total = Decimal(0)
-    on_hold = 0
-    for version_id, doi, count, potential, held in rows:
+    on_hold = awaiting = closed = 0
+    # the newest version names a model and its levels, whatever the order the rows come in
+    for version_id, doi, count, potential, held in sorted(rows, key=lambda r: versions[r[0]][0].version):
+        version, model = versions[version_id]
         potential = Decimal(potential)
-        weight = Decimal(str(weights[version_id].get(doi, 0))) / 100
-        slot = funnel.setdefault(doi, {"doi": doi, "name": names[version_id].get(doi, f"DoI {doi}"), "count": 0,
-                                       "potential": Decimal(0), "weighted": Decimal(0)})
+        weight = Decimal(str(model.levels[doi].risk_weight if doi < len(model.levels) else 0)) / 100
+        slot = funnel.setdefault((version.model_code, doi), {
+            "model": version.model_code, "doi": doi, "count": 0, "potential": Decimal(0), "weighted": Decimal(0)})
+        slot.update(model_name=model.name, name=model.level_name(doi))
         slot["count"] += count
         slot["potential"] += potential
         slot["weighted"] += potential * weight
         weighted_total += potential * weight
-        if doi < finals[version_id]:
+        if doi < model.closed_doi:
             at_risk += potential * (1 - weight)
+        awaiting += count if doi == model.closed_doi - 1 else 0
+        closed += count if doi == model.closed_doi else 0
         on_hold += held
-    funnel_list = [funnel[d] for d in sorted(funnel)]
+    funnel_list = [funnel[k] for k in sorted(funnel)]
     for f in funnel_list:
         f["potential"], f["weighted"] = _money(f["potential"]), _money(f["weighted"])
     killed = uow.session.scalar(select(func.count()).select_from(_from()).where(m.c.cancelled.is_(True), *conds))
-    final = max(finals.values(), default=5)
     return {
         "funnel": funnel_list,
         "total": sum(f["count"] for f in funnel_list),
@@ -110,9 +118,26 @@ def figures(uow, node: str | None = None) -> dict:
         "on_hold": on_hold,
         "approvals": _approvals_by_age(uow, conds),
         "conditions_due": _conditions_due(uow, conds),
-        "closure": {"awaiting": sum(f["count"] for f in funnel_list if f["doi"] == final - 1),
-                    "closed": sum(f["count"] for f in funnel_list if f["doi"] == final), "killed": killed},
+        "closure": {"awaiting": awaiting, "closed": closed, "killed": killed},
     }
+
+
+def level_choices(uow) -> list[dict]:
+    """The DoIs a list can be filtered by, each labelled with the level names the models give it.
+
+    :returns: ``[{"doi", "label"}]`` from DoI 0 to the last level of any model, e.g.
+        ``{"doi": 1, "label": "DoI 1 · Identified / Scoped"}``.
+    """
+    latest = {}
+    for version in uow.model_versions():
+        if version.model_code not in latest or version.version > latest[version.model_code].version:
+            latest[version.model_code] = version
+    models = [model_of(latest[code]) for code in sorted(latest)]
+    out = []
+    for doi in range(max((mo.final_doi for mo in models), default=-1) + 1):
+        names = list(dict.fromkeys(mo.level_name(doi) for mo in models if doi <= mo.final_doi))
+        out.append({"doi": doi, "label": f"DoI {doi} · {' / '.join(names)}"})
+    return out
 
 
 def _approvals_by_age(uow, conds) -> list[dict]:
@@ -143,15 +168,13 @@ def _conditions_due(uow, conds) -> dict:
                                                       c.c.due_date <= today + timedelta(days=14)))}
 
 
-def model_facts(uow, version_ids):
-    """Per model version: DoI names, risk weights and the final DoI."""
-    names, weights, finals = {}, {}, {}
+def models_of(uow, version_ids) -> dict:
+    """``{model version id: (stored version, parsed model)}``."""
+    out = {}
     for vid in version_ids:
-        model = model_of(uow.model_version(vid))
-        names[vid] = {lv.doi: lv.name for lv in model.levels}
-        weights[vid] = {lv.doi: lv.risk_weight for lv in model.levels}
-        finals[vid] = model.final_doi
-    return names, weights, finals
+        version = uow.model_version(vid)
+        out[vid] = (version, model_of(version))
+    return out
 
 
 def _money(v: Decimal) -> str:

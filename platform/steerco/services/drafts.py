@@ -109,7 +109,8 @@ def start_model(uow, code: str, name: str, copy_from: str | None = None) -> str:
 def skeleton(code: str, name: str, gates: int = 3) -> dict:
     names = ["Idea", "Scoped", "Approved", "Delivered", "Closed", "Confirmed"]
     levels = [{"doi": i, "name": names[i], "risk_weight": round(100 * i / gates)} for i in range(gates + 1)]
-    return {"code": code, "name": name, "levels": levels,
+    # the plan is frozen when the measure is approved ("Approved"), not at the model's last gate
+    return {"code": code, "name": name, "levels": levels, "baseline_gate": min(2, gates),
             "gates": [{"doi": i, "name": names[i], "type": "go_no_go", "must_meet": [], "should_meet": [],
                        "min_score": 0, "evidence": [], "required_fields": [],
                        "approval": {"steps": [{"name": "Sponsor approval", "roles": ["sponsor"], "mode": "any"}]},

@@ -15,7 +15,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from steerco.domain.evidence import Evidence, EvidenceWaiver
-from steerco.domain.measure import Milestone, Risk
+from steerco.domain.measure import Milestone, ModelVersion, Risk
 from steerco.services import dependencies, value, value_settings
 from steerco.store import tables as t
 
@@ -46,6 +46,7 @@ def facts_for_many(uow, measures) -> dict:
     today = uow.now.date()
     ids = [m.id for m in measures]
     _load_collections(uow, measures)
+    _load_model_versions(uow, measures)
     conditions = _open_conditions(uow, ids)
     rows = value.amount_rows_many(uow, ids, CHUNK)
     foreign = {r[2] for rs in rows.values() for r in rs if r[2] != settings.reporting_currency}
@@ -79,6 +80,17 @@ def _load_collections(uow, measures) -> None:
                 found[mid].append(item)
         for mid, items in found.items():
             set_committed_value(todo[mid], key, items)
+
+
+def _load_model_versions(uow, measures) -> None:
+    """Load the model versions (the value facts read their closure rule) of ``measures`` in one query."""
+    todo = [m for m in measures if "model_version" not in inspect(m).dict]
+    if not todo:
+        return
+    wanted = sorted({m.model_version_id for m in todo})
+    found = {mv.id: mv for mv in uow.session.scalars(select(ModelVersion).where(t.model_versions.c.id.in_(wanted)))}
+    for m in todo:
+        set_committed_value(m, "model_version", found[m.model_version_id])
 
 
 def _open_conditions(uow, ids) -> dict[int, int]:

@@ -13,6 +13,7 @@ from steerco.domain import rights
 from steerco.domain.errors import (
     Conflict,
     CriteriaNotMet,
+    NotDelegated,
     NotFound,
     PermissionDenied,
     TransitionNotAllowed,
@@ -20,7 +21,7 @@ from steerco.domain.errors import (
 )
 from steerco.domain.evidence import EvidenceWaiver
 from steerco.domain.gatecheck import GateCheck, check_gate, project
-from steerco.domain.people import MEASURE_ROLES
+from steerco.domain.people import MEASURE_ROLES, PMO
 from steerco.domain.review import Condition, GateReview, apply_decision
 from steerco.services import delegation
 from steerco.services.access import visible_measure
@@ -231,12 +232,57 @@ def waive_evidence(uow, measure_id: int, requirement: str, reason: str) -> Evide
     return waiver
 
 
-def clear_condition(uow, condition_id: int, note: str):
+def clear_condition(uow, condition_id: int, note: str, on_behalf_of: str | None = None):
+    """Clear a condition of a Conditional Go (see :func:`steerco.domain.rights.check_clear_condition`).
+
+    :param on_behalf_of: the approver the actor acts for under a delegation; found by itself when the
+        actor holds no right of their own but a delegation in force from an approver of the review.
+    :raises NotFound: no such condition, or one on a measure the actor may not see (the same answer).
+    :raises SegregationOfDuties, NotAnApprover, NotDelegated: the actor may not clear it.
+    :raises ReviewClosed: already cleared.
+    """
     actor = uow.require_user(uow.actor)
     cond = uow.condition(condition_id)
     measure = cond.measure
-    rights.require(rights.can_edit(actor, measure) or bool(cond.review.capacities(actor, cond.review.steps[-1])),
-                   f"{actor.username} may not clear conditions of measure {measure.code}")
+    principal = clearing_principal(uow, actor, cond, on_behalf_of)
+    rights.check_clear_condition(actor, cond, principal)
     cond.clear(actor, uow.now, note)
-    uow.record("condition.cleared", "condition", cond.id, measure.code, after={"note": cond.note})
+    uow.record("condition.cleared", "condition", cond.id, measure.code,
+               after={"note": cond.note, "on_behalf_of": principal.username if principal else None})
     return cond
+
+
+def clearing_principal(uow, actor, cond, on_behalf_of: str | None = None):
+    """The approver ``actor`` clears ``cond`` for under a delegation in force, or None (own right).
+
+    :raises NotFound: the actor may not see the measure and acts for no approver of the review.
+    :raises NotDelegated: ``on_behalf_of`` names someone who has not delegated to the actor.
+    """
+    measure, review = cond.measure, cond.review
+    gate = model_of(review.model_version).gate_for(review.doi_to)
+    today, path = uow.now.date(), measure.node.path
+    delegators = [d.delegator for d in delegation.received(uow, actor, today)
+                  if d.covers(today, path, gate.gate_type if gate else None) and cond.set_by_approver(d.delegator)]
+    named = None
+    if on_behalf_of and on_behalf_of != actor.username:
+        named = uow.require_user(on_behalf_of, "on_behalf_of")
+        delegators = [p for p in delegators if p is named]
+    if not (delegators or rights.can_view(actor, measure) or cond.set_by_approver(actor)):
+        raise NotFound(f"condition: no condition with id {cond.id}")
+    if named is not None and not delegators:
+        raise NotDelegated(f"{named.username} has not delegated approval rights for this review to "
+                           f"{actor.username}")
+    if named is not None:
+        return named
+    mine = cond.set_by_approver(actor) or actor.holds(PMO, path)
+    return None if mine or not delegators else delegators[0]
+
+
+def clear_refusal(uow, cond) -> str | None:
+    """Why the actor may not clear ``cond`` (None: they may), so a page offers only what will work."""
+    actor = uow.require_user(uow.actor)
+    try:
+        rights.check_clear_condition(actor, cond, clearing_principal(uow, actor, cond))
+    except (PermissionDenied, NotFound) as e:
+        return e.message
+    return None

@@ -36,7 +36,7 @@ def permissions(uow, measure_id: int) -> dict:
     actor, measure = visible_measure(uow, measure_id)
     st = value.peek_state(uow, measure)
     edit = rights.can_edit(actor, measure)
-    return {"edit": edit, "actuals": edit and value.may_enter_actuals(actor, measure),
+    return {"edit": edit, "actuals": edit and rights.may_enter_actuals(actor, measure),
             "override": status.may_override(actor, measure),
             "read_only": st.read_only_reason if st else None}
 
@@ -71,11 +71,14 @@ def sheet(uow, measure_id: int, first: str | None = None, months: int | None = N
     periods = period_range(grid["periods"], uow.now.date(), first, months)
     locked = set(grid["locked_periods"])
     frozen = grid["baseline_frozen_at"]
-    gate = model_of(measure.model_version).gate_for(settings.baseline_gate)
-    gate_name = gate.name if gate else settings.baseline_gate
+    model = model_of(measure.model_version)
+    gate = model.gate_for(model.baseline_gate) if model.baseline_gate is not None else None
     baseline_note = (f"the baseline was frozen from the plan on {frozen[:10]}" if frozen else
-                     f"the baseline is frozen from the plan when gate “{gate_name}” is approved")
+                     f"the baseline is frozen from the plan when gate “{gate.name}” is approved" if gate else
+                     f"the governance model {model.name} freezes no baseline")
     names = {c.code: c.name for c in settings.categories}
+    conflict = rights.owner_conflict(actor, measure, "enter its actuals")
+    actuals_why = conflict.message if conflict and rights.holds_actuals_role(actor, measure) else ACTUALS
     rows = []
     for ln in grid["lines"]:
         label = ln["title"] or names.get(ln["category"], ln["category"])
@@ -84,7 +87,7 @@ def sheet(uow, measure_id: int, first: str | None = None, months: int | None = N
             amounts = ln["amounts"][ver]
             cells = []
             for p in periods:
-                why = _read_only_reason(may, ver, p, locked, baseline_note)
+                why = _read_only_reason(may, ver, p, locked, baseline_note, actuals_why)
                 cells.append({"period": p, "key": f"{ln['id']}:{ver}:{p}", "value": amounts.get(p, ""),
                               "editable": why is None, "why": why or ""})
             rows.append({"line": ln["id"], "label": label, "category": ln["category"], "currency": ln["currency"],
@@ -98,7 +101,8 @@ def sheet(uow, measure_id: int, first: str | None = None, months: int | None = N
             "totals": grid["totals"], "cost_totals": grid["cost_totals"]}
 
 
-def _read_only_reason(may: dict, version: str, period: str, locked: set, baseline_note: str) -> str | None:
+def _read_only_reason(may: dict, version: str, period: str, locked: set, baseline_note: str,
+                      actuals_why: str) -> str | None:
     if may["read_only"]:
         return may["read_only"]
     if not may["edit"]:
@@ -108,7 +112,7 @@ def _read_only_reason(may: dict, version: str, period: str, locked: set, baselin
     if period in locked:
         return LOCKED.format(p=period)
     if version == "actual" and not may["actuals"]:
-        return ACTUALS
+        return actuals_why
     return None
 
 

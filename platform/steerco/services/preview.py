@@ -22,6 +22,7 @@ from steerco.store import tables as t
 IMPACT_LIMIT = 2000  # measures checked per preview; the answer says when more exist
 IMPACT_CHUNK = 500  # measures whose facts are loaded together (a bounded number of queries per chunk)
 GATE_KEYS = ("name", "type", "min_score", "required_fields", "decisions", "sla", "approval")
+MODEL_KEYS = ("baseline_gate", "closure")  # the model's value rules; absent means the default
 
 
 def model_diff(before: dict | None, after: dict) -> list[dict]:
@@ -33,6 +34,10 @@ def model_diff(before: dict | None, after: dict) -> list[dict]:
     out: list[dict] = []
     if before.get("name") != after.get("name"):
         out.append({"where": "model", "change": "changed", "what": f"name: {before.get('name')} → {after.get('name')}"})
+    for key in MODEL_KEYS:
+        old, new = (_setting(d, key) for d in (before, after))
+        if old != new:
+            out.append({"where": "model", "change": "changed", "what": f"{key.replace('_', ' ')}: {old} → {new}"})
     old_levels = {lv.get("doi"): lv for lv in before.get("levels") or []}
     for lv in after.get("levels") or []:
         prev = old_levels.pop(lv.get("doi"), None)
@@ -76,6 +81,12 @@ def _items_diff(old: list, new: list, where: str, kind: str) -> list[dict]:
     for item in by_code.values():
         out.append({"where": where, "change": "removed", "what": f"{kind} '{item.get('label') or item.get('code')}'"})
     return out
+
+
+def _setting(definition: dict, key: str) -> str:
+    if key not in definition:
+        return "default"
+    return "none" if definition[key] is None else _short(definition[key])
 
 
 def _short(v) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from steerco.services import value_settings
-from steerco.services.dashboard import model_facts, scope
+from steerco.services.dashboard import models_of, scope
 from steerco.store import tables as t
 from steerco.store import tables_totals as tt
 from steerco.store import tables_value as v
@@ -63,7 +63,7 @@ def measure_rows(uow, *, q: str | None = None, node: str | None = None, doi: int
                     v.measure_values.c.closed_at, m.c.updated_at)
              .select_from(frm).where(*conds).order_by(m.c.code))
     rows = uow.session.execute(query).all()
-    names = model_facts(uow, {r.model_version_id for r in rows})[0]
+    models = {vid: model for vid, (_version, model) in models_of(uow, {r.model_version_id for r in rows}).items()}
     reporting = value_settings.load(uow).reporting_currency
     chosen = select(m.c.id).select_from(m.join(n, n.c.id == m.c.node_id)).where(*conds)
     totals = _totals(uow, chosen)
@@ -75,7 +75,7 @@ def measure_rows(uow, *, q: str | None = None, node: str | None = None, doi: int
         money = totals.get(mid, {})
         out.append({
             "code": code, "title": title, "node": node_code, "node_name": node_name, "type": type_code,
-            "model": model, "model_version": version, "doi": level, "doi_name": names[version_id].get(level),
+            "model": model, "model_version": version, "doi": level, "doi_name": models[version_id].level_name(level),
             "state": "killed" if cancelled else "on hold" if on_hold else "closed" if closed_at else "active",
             "owner": owner, "sponsor": sponsor, "controller": controller,
             "potential": _money(potential), "currency": currency, "implementation_status": impl,

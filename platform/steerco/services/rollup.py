@@ -3,13 +3,16 @@
 One aggregate query does the work. It converts each amount to reporting-currency
 cents with the integer arithmetic of :func:`steerco.domain.value.convert_cents`,
 so a roll-up equals the sum of its measures' totals to the cent on every
-backend. Risk weights come from each measure's governance-model version, applied
-per (model version, DoI) group and kept exact until display.
+backend. Risk weights, and the DoIs from which value counts as committed (the
+baseline gate) and as realized (the closure gate), come from each measure's
+governance-model version, applied per (model version, DoI) group; risk-adjusted
+value is kept exact until display.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, select
 
@@ -39,7 +42,7 @@ def rollup_query(root_path: str, reporting_currency: str, first: str | None = No
     """The aggregate: cents by (node, DoI, [model version,] category, version), and the part at risk.
 
     :param by_model_version: group by governance-model version too (needed only when the versions in
-        the subtree weigh DoIs differently; the grouping key is most of the query's cost on SQLite).
+        the subtree count DoIs differently; the grouping key is most of the query's cost on SQLite).
     """
     a, ln, m, n, mv, fx = v.value_amounts, v.value_lines, t.measures, t.nodes, v.measure_values, v.fx_rates
     conv = converted_cents(a.c.amount, fx.c.rate)
@@ -87,19 +90,19 @@ def rollup(uow, node_code: str, *, fiscal_year: int | None = None, first: str | 
         raise ValidationFailed({"to": ["must not be before from"]})
     nodes = {x.id: x for x in uow.nodes() if x.path.startswith(root.path)}
     child_of = {nid: _child(root, x, nodes) for nid, x in nodes.items()}
-    weights = _weights(uow, root.path)
-    uniform = len({tuple(sorted(w.items())) for w in weights.values()}) <= 1
-    same = next(iter(weights.values()), {})
+    counting = _counting(uow, root.path)
+    uniform = len(set(counting.values())) <= 1
+    same = next(iter(counting.values()), None)
     benefit = settings.benefit_codes
     rows: dict[tuple, dict] = {}
     tot = _zero()
     query = rollup_query(root.path, settings.reporting_currency, first, last, by_model_version=not uniform)
     for r in uow.session.execute(query):
-        weight = (same if uniform else weights[r.model_version_id]).get(r.doi, Decimal(0))
+        rule = same if uniform else counting[r.model_version_id]
         key = (child_of[r.node_id], r.doi, r.category)
-        _add(rows.setdefault(key, _zero()), r, weight)
+        _add(rows.setdefault(key, _zero()), r, rule)
         if r.category in benefit:
-            _add(tot, r, weight)
+            _add(tot, r, rule)
     return {
         "node": root.code,
         "currency": settings.reporting_currency,
@@ -111,16 +114,33 @@ def rollup(uow, node_code: str, *, fiscal_year: int | None = None, first: str | 
     }
 
 
-def _weights(uow, root_path: str) -> dict[int, dict[int, Decimal]]:
-    """DoI risk weights of each governance-model version used by measures under ``root_path``."""
+class _Counting(NamedTuple):
+    """How one governance-model version counts value: risk weight per DoI, committed and realized from."""
+
+    weights: tuple[Decimal, ...]  # by DoI: levels are numbered 0, 1, 2... in order
+    committed_from: int | None
+    realized_from: int
+
+    @classmethod
+    def of(cls, model) -> "_Counting":
+        return cls(tuple(Decimal(str(lv.risk_weight)) for lv in model.levels), model.baseline_gate, model.closed_doi)
+
+    def weight(self, doi: int) -> Decimal:
+        return self.weights[doi] if 0 <= doi < len(self.weights) else Decimal(0)
+
+    def committed(self, doi: int) -> bool:
+        return self.committed_from is not None and doi >= self.committed_from
+
+    def realized(self, doi: int) -> bool:
+        return doi >= self.realized_from
+
+
+def _counting(uow, root_path: str) -> dict[int, _Counting]:
+    """How each governance-model version used by measures under ``root_path`` counts value."""
     m, n = t.measures, t.nodes
     ids = uow.session.scalars(select(m.c.model_version_id).join(n, n.c.id == m.c.node_id)
                               .where(n.c.path.startswith(root_path, autoescape=True)).distinct())
-    out = {}
-    for vid in ids:
-        model = model_of(uow.model_version(vid))
-        out[vid] = {lv.doi: Decimal(str(lv.risk_weight)) for lv in model.levels}
-    return out
+    return {vid: _Counting.of(model_of(uow.model_version(vid))) for vid in ids}
 
 
 def _child(root, node, nodes) -> str:
@@ -136,15 +156,15 @@ def _zero() -> dict:
             "value_at_risk": 0}
 
 
-def _add(acc, r, weight: Decimal):
+def _add(acc, r, rule: _Counting):
     cents = int(r.cents or 0)
     acc[r.version] += cents
     if r.version == "forecast":
-        acc["risk_adjusted"] += Decimal(cents) * weight / 100
+        acc["risk_adjusted"] += Decimal(cents) * rule.weight(r.doi) / 100
         acc["value_at_risk"] += int(r.at_risk or 0)
-    if r.version == "plan" and r.doi >= 3:
+    if r.version == "plan" and rule.committed(r.doi):
         acc["committed"] += cents
-    if r.version == "actual" and r.doi >= 5:
+    if r.version == "actual" and rule.realized(r.doi):
         acc["realized"] += cents
 
 
@@ -159,10 +179,10 @@ def measure_figures(uow, measure, settings=None) -> dict:
     settings = settings or value_settings.load(uow)
     b = measure_totals(uow, measure, settings)["benefit"]
     state = peek_state(uow, measure)
-    weight = Decimal(str(model_of(measure.model_version).levels[measure.doi].risk_weight))
+    rule = _Counting.of(model_of(measure.model_version))
     at_risk = state is not None and state.potential_status in AT_RISK
     return {**{ver: b[ver] for ver in VERSIONS},
-            "risk_adjusted": Decimal(b["forecast"]) * weight / 100,
-            "committed": b["plan"] if measure.doi >= 3 else 0,
-            "realized": b["actual"] if measure.doi >= 5 else 0,
+            "risk_adjusted": Decimal(b["forecast"]) * rule.weight(measure.doi) / 100,
+            "committed": b["plan"] if rule.committed(measure.doi) else 0,
+            "realized": b["actual"] if rule.realized(measure.doi) else 0,
             "value_at_risk": b["forecast"] if at_risk else 0}

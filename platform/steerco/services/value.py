@@ -1,7 +1,8 @@
 """Value lines and the value grid of a measure: amounts per version and fiscal period (issue 4).
 
 Every write checks, in this order: the right to edit, the closure lock (a
-confirmed measure's value is read-only), the version (baseline is set only by
+confirmed measure's value is read-only), segregation of duties (the owner
+never enters the measure's actuals), the version (baseline is set only by
 approval of the baseline gate), period locks (only an approved change request
 may change a locked period), FX rates for foreign currencies. A write is
 all-or-nothing, audited cell by cell, and re-derives the Potential Status.
@@ -13,9 +14,9 @@ from decimal import Decimal
 
 from sqlalchemy import and_, select
 
+from steerco.domain import rights
 from steerco.domain.errors import ValidationFailed, ValueReadOnly
 from steerco.domain.fiscal import check_period
-from steerco.domain.people import ADMIN, PMO
 from steerco.domain.value import (
     EDITABLE_VERSIONS,
     MAX_FOREIGN_AMOUNT,
@@ -29,6 +30,7 @@ from steerco.domain.value import (
 )
 from steerco.services import value_events, value_settings, value_totals
 from steerco.services.access import editable_measure, visible_measure
+from steerco.services.models import model_of
 from steerco.store import tables_value as v
 
 
@@ -76,12 +78,6 @@ def require_writable(uow, measure, st: MeasureValue | None = None) -> None:
         raise ValueReadOnly(st.read_only_reason)
 
 
-def may_enter_actuals(actor, measure) -> bool:
-    """Actuals come from the books: the controller (of the measure or the node), the PMO or an admin."""
-    return (actor is measure.controller or actor.holds("controller", measure.node.path)
-            or actor.holds_any((ADMIN, PMO), measure.node.path))
-
-
 def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False, measure=None) -> dict:
     """Set amounts ``[{line, version, period, amount}]`` (amount null removes the cell); all or nothing.
 
@@ -91,6 +87,7 @@ def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False
     :raises ValidationFailed: per cell (``cells[i].field``); nothing is written.
     :raises PeriodLocked: a cell in a locked period.
     :raises ValueReadOnly: the value was confirmed at closure.
+    :raises SegregationOfDuties: actual cells from the measure's owner (who holds a role that books them).
     """
     from steerco.services import status as status_service
     from steerco.services.value_locks import require_open_periods
@@ -104,6 +101,10 @@ def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False
     settings = value_settings.load(uow)
     if not isinstance(cells, list) or not cells:
         raise ValidationFailed({"cells": ["a non-empty list of {line, version, period, amount}"]})
+    # Refused as a whole, before any cell: no correction of the cells would make the write allowed.
+    if not via_change_request and rights.holds_actuals_role(actor, measure) \
+            and any(isinstance(c, dict) and c.get("version") == "actual" for c in cells):
+        rights.require_not_owner(actor, measure, "enter its actuals")
     lines = {ln.id: ln for ln in lines_of(uow, measure)}
     errors: dict[str, list[str]] = {}
     wanted: dict[tuple, Decimal | None] = {}
@@ -122,7 +123,7 @@ def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False
                    if version == "baseline" else f"one of {', '.join(EDITABLE_VERSIONS)}")
             errors[f"{where}.version"] = [why]
             continue
-        if version == "actual" and not via_change_request and not may_enter_actuals(actor, measure):
+        if version == "actual" and not via_change_request and not rights.holds_actuals_role(actor, measure):
             errors[f"{where}.version"] = ["actuals are entered by the controller, the PMO or imported"]
             continue
         try:
@@ -230,7 +231,8 @@ def facts(uow, measure) -> tuple[dict, dict]:
 
     settings = value_settings.load(uow)
     t = measure_totals(uow, measure, settings)
-    return value_facts(t, settings), status_service.current(uow, measure, settings, t)
+    closure = model_of(measure.model_version).closure
+    return value_facts(t, settings, closure), status_service.current(uow, measure, settings, t)
 
 
 def facts_from(measure, today, settings, rows, rates, st) -> tuple[dict, dict]:
@@ -242,7 +244,9 @@ def facts_from(measure, today, settings, rows, rates, st) -> tuple[dict, dict]:
     from steerco.services import status as status_service
 
     t = totals([r[1:] for r in rows], settings, rates)
-    return value_facts(t, settings), status_service.effective(status_service.derive(measure, today, settings, t), st)
+    closure = model_of(measure.model_version).closure
+    return (value_facts(t, settings, closure),
+            status_service.effective(status_service.derive(measure, today, settings, t), st))
 
 
 def grid(uow, measure_id: int) -> dict:

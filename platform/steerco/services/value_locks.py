@@ -2,9 +2,12 @@
 
 A controller's monthly sign-off locks a period for one measure or for all;
 edits to a locked period are refused except through an approved change
-request. The baseline is copied from the plan when the configured gate is
-approved; the closure decision (the controller confirming at the closure
-gate) makes the measure's value read-only.
+request. Whoever locks or reopens a period must not own a measure it covers:
+a lock for all is refused to someone who owns any measure whose value is
+still open, since it would sign off their own measure along with the rest.
+The baseline is copied from the plan when the baseline gate of the measure's
+governance model is approved; the closure decision (the controller confirming
+at the model's closure gate) makes the measure's value read-only.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from steerco.domain.errors import Conflict, NotFound, PeriodLocked, PermissionDe
 from steerco.domain.people import ADMIN
 from steerco.domain.fiscal import check_period
 from steerco.domain.value import PeriodLock
-from steerco.services import value_settings
 from steerco.services.access import visible_measure
+from steerco.store import tables as t
 from steerco.store import tables_value as v
 
 
@@ -39,6 +42,8 @@ def lock_period(uow, period: str, measure_id: int | None = None, reason: str = "
 
     :raises PermissionDenied: not a controller of the measure (or, for a global lock, not a
         controller for the whole organisation or an admin).
+    :raises SegregationOfDuties: the measure's owner; for a global lock, the owner of any measure whose
+        value is not yet confirmed at closure.
     """
     check_period(period)
     actor = uow.require_user(uow.actor)
@@ -47,10 +52,13 @@ def lock_period(uow, period: str, measure_id: int | None = None, reason: str = "
         _a, measure = visible_measure(uow, measure_id)
         rights.require(actor is measure.controller or actor.holds("controller", measure.node.path)
                        or actor.is_admin, f"{actor.username} is not a controller of measure {measure.code}")
+        rights.require_not_owner(actor, measure, "lock its periods")
     else:
         rights.require(actor.holds("controller", "/") or actor.is_admin,
                        f"{actor.username} may not lock a period for every measure (controller for the whole "
                        "organisation or admin only)")
+        _require_owns_none(uow, actor, f"lock period {period} for every measure",
+                           "lock it per measure for the others and let another controller lock it for these")
     q = select(PeriodLock).where(PeriodLock.period == period)
     q = q.where(PeriodLock.measure_id.is_(None)) if measure is None else q.where(PeriodLock.measure == measure)
     if uow.session.scalar(q) is not None:
@@ -62,7 +70,10 @@ def lock_period(uow, period: str, measure_id: int | None = None, reason: str = "
 
 
 def unlock_period(uow, period: str, measure_id: int | None = None) -> None:
-    """Reopen a period; only an admin (a correction of a wrong sign-off, audited)."""
+    """Reopen a period; only an admin (a correction of a wrong sign-off, audited).
+
+    :raises SegregationOfDuties: as for :func:`lock_period`: the lock covers a measure the admin owns.
+    """
     actor = uow.require_user(uow.actor)
     if not actor.holds(ADMIN):
         raise PermissionDenied(f"{actor.username} may not reopen a signed-off period (admin only)")
@@ -71,9 +82,23 @@ def unlock_period(uow, period: str, measure_id: int | None = None) -> None:
     lock = uow.session.scalar(q)
     if lock is None:
         raise NotFound(f"period lock: {period} is not locked")
+    if lock.measure is not None:
+        rights.require_not_owner(actor, lock.measure, "reopen its periods")
+    else:
+        _require_owns_none(uow, actor, f"reopen period {period} for every measure")
     uow.record("period.unlocked", "period_lock", lock.id, lock.measure.code if lock.measure else None,
                before=lock.as_dict())
     uow.session.delete(lock)
+
+
+def _require_owns_none(uow, actor, act: str, hint: str = "") -> None:
+    """:raises SegregationOfDuties: ``actor`` owns measures whose value is open (a closed one's is read-only)."""
+    m, mv = t.measures.c, v.measure_values.c
+    q = (select(m.code).select_from(t.measures.outerjoin(v.measure_values, mv.measure_id == m.id))
+         .where(m.owner_id == actor.id, mv.closed_at.is_(None)).order_by(m.code))
+    owned = list(uow.session.scalars(q))
+    if owned:
+        raise rights.owned_measures_conflict(actor, owned, act, hint)
 
 
 def locks(uow, measure_id: int | None = None) -> list[dict]:
@@ -108,7 +133,7 @@ def freeze_baseline(uow, measure) -> int:
 
 
 def on_decided(uow, review, decision: str) -> None:
-    """After a gate decision: freeze the baseline at the baseline gate; lock the value at closure."""
+    """After a gate decision: freeze the baseline at the model's baseline gate; lock the value at closure."""
     from steerco.domain.governance import APPROVING
     from steerco.services.models import model_of
     from steerco.services.value import state
@@ -120,10 +145,10 @@ def on_decided(uow, review, decision: str) -> None:
     if decision not in APPROVING:
         return
     measure = review.measure
-    settings = value_settings.load(uow)
-    if review.doi_to == settings.baseline_gate:
+    model = model_of(review.model_version)
+    if review.doi_to == model.baseline_gate:
         freeze_baseline(uow, measure)
-    gate = model_of(review.model_version).gate_for(review.doi_to)
+    gate = model.gate_for(review.doi_to)
     if gate is not None and gate.gate_type == "closure":
         st = state(uow, measure)
         confirmer = next((x.voter.username for x in reversed(review.live_votes()) if x.decision in APPROVING),

@@ -1,5 +1,5 @@
-/* Steerco governance model editor: levels, gates, criteria (visual builder), evidence, fields,
-   approval steps, decisions, SLA; save as draft, test a rule, preview the impact. */
+/* Steerco governance model editor: levels, value rules, gates, criteria (visual builder), evidence,
+   fields, approval steps, decisions, SLA; save as draft, test a rule, preview the impact. */
 (function () {
   "use strict";
   var C = window.SteercoCriteria;
@@ -86,7 +86,46 @@
   function removeLevel() {
     var lv = model.levels.pop();
     model.gates = model.gates.filter(function (g) { return g.doi !== lv.doi; });
+    if (baselineGate() === lv.doi) { model.baseline_gate = null; }
     touch(); render();
+  }
+
+  /* ---------------------------------------------------------------- value rules */
+  /* absent keys mean the defaults the server applies: the baseline at DoI 3 when there is such a gate,
+     closure at 90 % of plan over 12 planned periods */
+  function baselineGate() {
+    if (model.baseline_gate !== undefined) { return model.baseline_gate; }
+    return gateFor(3) ? 3 : null;
+  }
+  function closureNote() {
+    var g = model.gates.filter(function (x) { return x.type === "closure"; })[0];
+    return g ? "Closure gate: “" + (g.name || "") + "” (DoI " + g.doi + ", the gate of type closure): the value confirmed there becomes read-only and counts as realized."
+      : "No gate has the type closure: no value is confirmed, and a measure counts as closed at the last level. Give a gate the type closure to have the value confirmed there.";
+  }
+  function valueRules() {
+    var rule = model.closure || {};
+    var id = "e" + Math.random().toString(36).slice(2);
+    var sel = el("select", {"class": "form-control input-sm", id: id, "data-testid": "baseline-gate"},
+      [el("option", {value: "", text: "never (no baseline)"})].concat(model.gates.map(function (g) {
+        return el("option", {value: String(g.doi), text: "DoI " + g.doi + " · " + (g.name || "(no name)")});
+      })));
+    sel.value = baselineGate() === null ? "" : String(baselineGate());
+    sel.addEventListener("change", function () { model.baseline_gate = sel.value === "" ? null : parseInt(sel.value, 10); touch(); });
+    var closure = function (key) {
+      return function (x) {
+        model.closure = model.closure || {};
+        if (x === "") { delete model.closure[key]; } else { model.closure[key] = Number(x); }
+        if (!Object.keys(model.closure).length) { delete model.closure; }
+      };
+    };
+    var share = rule.share_of_plan === undefined ? 90 : rule.share_of_plan;
+    var periods = rule.periods === undefined ? 12 : rule.periods;
+    return el("div", {"class": "sc-gate", id: "value-rules", "data-testid": "value-rules"}, [el("h3", {text: "Value rules"}),
+      el("div", {"class": "row"}, [
+        el("div", {"class": "col-md-4"}, [el("div", {"class": "form-group"}, [el("label", {"for": id, text: "Baseline frozen (value committed) at gate"}), sel])]),
+        el("div", {"class": "col-md-4"}, [text("Closure: actuals must reach (% of plan)", share, closure("share_of_plan"), {type: "number", min: 0, max: 1000, "data-testid": "closure-share"})]),
+        el("div", {"class": "col-md-4"}, [text("over the first (planned periods)", periods, closure("periods"), {type: "number", min: 0, "data-testid": "closure-periods"})])]),
+      el("p", {"class": "help-block", id: "closure-note", "data-testid": "closure-note", text: closureNote()})]);
   }
 
   /* ---------------------------------------------------------------- criteria */
@@ -175,7 +214,7 @@
     outer.appendChild(box);
     box.appendChild(el("div", {"class": "row"}, [
       el("div", {"class": "col-md-6"}, [text("Gate name", g.name, function (x) { g.name = x; g._named = true; head.textContent = " Gate to DoI " + g.doi + ": " + (x || "(no name)"); }, {"data-testid": "gate-name"})]),
-      el("div", {"class": "col-md-3"}, [select("Gate type", data.gate_types, g.type || "go_no_go", function (x) { g.type = x; })]),
+      el("div", {"class": "col-md-3"}, [select("Gate type", data.gate_types, g.type || "go_no_go", function (x) { g.type = x; document.getElementById("closure-note").textContent = closureNote(); })]),
       el("div", {"class": "col-md-3"}, [text("Minimum should-meet score %", g.min_score || 0, function (x) { g.min_score = Number(x) || 0; }, {type: "number", min: 0, max: 100})])]));
     box.appendChild(el("h4", {text: "Must-meet criteria (knock-out)"}));
     g.must_meet.forEach(function (c) { box.appendChild(criterion(g, "must_meet", c)); });
@@ -204,8 +243,10 @@
   function moveGate(g, step) {
     var other = gateFor(g.doi + step);
     if (!other) { return; }
-    var a = g.doi, b = other.doi, la = levelFor(a), lb = levelFor(b);
+    var a = g.doi, b = other.doi, la = levelFor(a), lb = levelFor(b), bg = baselineGate();
     g.doi = b; other.doi = a;
+    // the baseline is frozen at a gate (its approval), so the setting moves with the gate
+    if (bg === a) { model.baseline_gate = b; } else if (bg === b) { model.baseline_gate = a; }
     if (la && lb) { var name = la.name; la.name = lb.name; lb.name = name; }
     var fa = collapsed.has(a), fb = collapsed.has(b);
     collapsed.delete(a); collapsed.delete(b);
@@ -311,6 +352,7 @@
     model.gates.sort(function (a, b) { return a.doi - b.doi; });
     root.appendChild(index());
     root.appendChild(levels());
+    root.appendChild(valueRules());
     model.gates.forEach(function (g) { root.appendChild(gate(g)); });
   }
   /* the gates in order, each a link to its panel (unfolding it), and fold / unfold all */
