@@ -11,15 +11,15 @@ from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_wtf.csrf import CSRFProtect
 
 from steerco.migrate import pending
+from steerco.plugins.manager import install_operators, make_plugin_manager
+from steerco.services.integration.connectors import ConnectorEvents
+from steerco.settings import Settings
+from steerco.store.uow import Store
 from steerco_admin import errors
 from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
 from steerco_admin.api.connectors_directory import DirectorySecurityManager
-from steerco.plugins.manager import install_operators, make_plugin_manager
-from steerco.services.connectors import ConnectorEvents
 from steerco_admin.views import register_views
-from steerco.settings import Settings
-from steerco.store.uow import Store
 
 log = logging.getLogger(__name__)
 

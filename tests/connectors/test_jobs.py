@@ -7,8 +7,9 @@ import sys
 import textwrap
 import time
 
-from steerco.services import connectors as svc
-from steerco.services import measures, work_items
+from steerco.services.governance import measures
+from steerco.services.integration import connectors as svc
+from steerco.services.integration import work_items
 from support.fake_jira import FakeJira
 
 EMAIL, TOKEN = "bot@acme.example", "jira-token-in-worker-env"

@@ -18,8 +18,8 @@ from werkzeug.exceptions import BadRequest
 
 from steerco.plugins.connector import ConnectorError
 from steerco.plugins.manager import connector_classes
-from steerco.services import connectors as connector_service
-from steerco.services.directory import LoginRefused, apply_entry, parse_mapping
+from steerco.services.integration import connectors as connector_service
+from steerco.services.integration.directory import LoginRefused, apply_entry, parse_mapping
 from steerco_admin.accounts import STEERCO_ROLE
 
 log = logging.getLogger(__name__)

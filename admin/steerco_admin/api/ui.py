@@ -15,7 +15,7 @@ from wtforms import ValidationError as WtfValidationError
 
 from steerco import rules
 from steerco.domain.errors import ValidationFailed
-from steerco.services import drafts, preview
+from steerco.services.configuration import drafts, preview
 from steerco_admin.api.base import SteercoApi, authenticated, body
 
 

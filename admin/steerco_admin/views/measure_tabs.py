@@ -11,8 +11,10 @@ from __future__ import annotations
 from flask import flash, redirect, request
 
 from steerco.domain.errors import TransitionNotAllowed, ValidationFailed
-from steerco.services import audit, gates, measure_editing, measures, risks, status, value
+from steerco.services.governance import audit, gates, measure_editing, measures, risks
 from steerco.services.models import model_of
+from steerco.services.value import amounts as value
+from steerco.services.value import status
 from steerco.services.views import condition_view, measure_view, review_view
 from steerco_admin.views.base import run
 

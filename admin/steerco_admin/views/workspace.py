@@ -6,7 +6,8 @@ from flask import current_app, redirect, request, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import SteercoError, ValidationFailed
-from steerco.services import dashboard, evidence, gates, measures
+from steerco.services.governance import evidence, gates, measures
+from steerco.services.reporting import dashboard
 from steerco.services.views import measure_view
 from steerco_admin.views.base import Page, attempt, form_data, login_required, run
 from steerco_admin.views.measure_tabs import page_data

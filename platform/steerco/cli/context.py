@@ -16,9 +16,8 @@ class Context:
 
     @cached_property
     def store(self):
-        from steerco.store.uow import Store
-
         from steerco.plugins.manager import install_operators, make_plugin_manager
+        from steerco.store.uow import Store
 
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
         store = Store(self.settings.database_url)

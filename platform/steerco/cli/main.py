@@ -12,6 +12,7 @@ import yaml
 from steerco.cli.context import Context, pass_ctx
 from steerco.domain.errors import SteercoError
 
+
 class SteercoGroup(click.Group):
     """Domain errors end the command with their message, not a traceback."""
 
@@ -57,7 +58,7 @@ def config():
 @pass_ctx
 def config_apply(ctx: Context, path: Path, actor: str):
     """Apply a configuration file; applying the same file again changes nothing."""
-    from steerco.services import configuration
+    from steerco.services.configuration import bundle as configuration
 
     data = load_yaml(path)
 
@@ -87,7 +88,7 @@ def users():
 @pass_ctx
 def users_add(ctx: Context, username, password, roles, node, name, email):
     """Add a user (or add roles to an existing one)."""
-    from steerco.services import people
+    from steerco.services.rights import people
     from steerco_admin.accounts import ensure_login
 
     ctx.store.run("system", lambda uow: people.add_user(uow, username, name=name, email=email,
@@ -141,7 +142,7 @@ def audit():
 @pass_ctx
 def audit_verify(ctx: Context):
     """Check every event against its hash and its predecessor; exit 1 at the first break."""
-    from steerco.services.audit import verify_chain
+    from steerco.services.governance.audit import verify_chain
 
     checked, broken = ctx.store.run("system", verify_chain, readonly=True)
     if broken:

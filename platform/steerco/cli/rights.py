@@ -9,7 +9,6 @@ import click
 from steerco.cli.context import current
 
 
-
 @click.command()
 @click.option("--workers", default=2, show_default=True, help="worker threads")
 @click.option("--periodic/--no-periodic", default=True, show_default=True,

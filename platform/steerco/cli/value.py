@@ -11,7 +11,6 @@ import click
 from steerco.cli.context import current
 
 
-
 @click.group()
 def actuals():
     """Actuals from the books (CSV, XLSX)."""
@@ -26,7 +25,7 @@ def actuals():
 def actuals_import(path: Path, actor: str, mapping: tuple[str, ...], dry_run: bool):
     """Import actuals from PATH: validated first, all or nothing, idempotent."""
     from steerco.domain.errors import ImportRejected
-    from steerco.services import actuals as service
+    from steerco.services.value import actuals as service
 
     ctx = current()
     cols = {}
@@ -68,7 +67,7 @@ def value():
 @value.command("refresh-statuses")
 def refresh_statuses():
     """Re-derive every measure's statuses (run daily: due dates pass without any edit)."""
-    from steerco.services import status
+    from steerco.services.value import status
 
     ctx = current()
     n = ctx.store.run("system", lambda uow: status.refresh_all(uow, progress=lambda m: click.echo(f"  {m}")))
@@ -78,7 +77,7 @@ def refresh_statuses():
 @value.command("rebuild-totals")
 def rebuild_totals():
     """Recompute the kept value totals from every amount (after loading amounts around the services)."""
-    from steerco.services import value_totals
+    from steerco.services.value import totals as value_totals
 
     ctx = current()
     click.echo("summing every amount ...")
@@ -93,7 +92,7 @@ def rebuild_totals():
 @click.option("--fiscal-year", type=int)
 def rollup_cmd(node: str, actor: str, fiscal_year: int | None):
     """Print the roll-up of NODE's subtree as JSON."""
-    from steerco.services import rollup
+    from steerco.services.value import rollup
 
     ctx = current()
     out = ctx.store.run(actor, lambda uow: rollup.rollup(uow, node, fiscal_year=fiscal_year), readonly=True)

@@ -1,6 +1,6 @@
 """Connector syncs as background jobs, on the huey queue of :mod:`steerco.jobs`.
 
-Retries with backoff happen inside :func:`steerco.services.connectors.run_sync`,
+Retries with backoff happen inside :func:`steerco.services.integration.connectors.run_sync`,
 so every attempt lands in the run log; huey does not retry the job itself.
 The worker (``steerco worker``) runs the task once :func:`register_tasks` was
 called on its huey instance.
@@ -8,7 +8,7 @@ called on its huey instance.
 
 from __future__ import annotations
 
-from steerco.services.connectors import run_sync
+from steerco.services.integration.connectors import run_sync
 
 TASK = "steerco.sync_connector"
 

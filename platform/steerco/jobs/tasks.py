@@ -8,7 +8,7 @@ import threading
 from huey import crontab
 
 from steerco.jobs.connectors import register_tasks as register_connector_tasks
-from steerco.services import forecasts, notify, sla
+from steerco.services.rights import forecasts, notify, sla
 
 log = logging.getLogger(__name__)
 
