@@ -64,7 +64,10 @@ def test_impact_preview_and_rule_test(web, app):
     body = r.get_json()
     assert r.status_code == 200, body
     assert body["checked"] == 2 and body["draft"] == {"pass": 1, "fail": 1} and body["now"]["fail"] == 2
-    assert [m["code"] for m in body["changed"]] == ["M-0002"]
+    # M-0002 now passes; M-0001 still fails, but on the new criterion instead of the dropped ones
+    assert [(m["code"], m["before"], m["after"]) for m in body["changed"]] == [("M-0001", False, False),
+                                                                              ("M-0002", False, True)]
+    assert ("big", None, False) in {(c["criterion"], c["before"], c["after"]) for c in body["changed"][0]["criteria"]}
     r = admin.post("/api/v1/ui/rules/test", json={"rule": {">": [{"var": "potential"}, 1000]}, "measure": "M-0001"},
                    headers={"X-CSRFToken": token})
     assert r.get_json()["passed"] is False

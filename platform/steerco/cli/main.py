@@ -58,6 +58,7 @@ def config():
 @pass_ctx
 def config_apply(ctx: Context, path: Path, actor: str):
     """Apply a configuration file; applying the same file again changes nothing."""
+    from steerco.domain.errors import ConfigError, ConfigProblems
     from steerco.services.configuration import bundle as configuration
 
     data = load_yaml(path)
@@ -65,11 +66,22 @@ def config_apply(ctx: Context, path: Path, actor: str):
     def work(uow):
         return configuration.apply(uow, data, progress=lambda step: click.echo(f"  {step} ... ok")).as_dict()
 
-    report = ctx.store.run(actor, work)
+    try:
+        report = ctx.store.run(actor, work)
+    except ConfigProblems as e:
+        click.secho(f"error: {path}: {len(e.problems)} problem(s), nothing applied", fg="red", err=True)
+        for p in e.problems:
+            click.secho(f"  {path}: {p['location']}: {p['problem']}", err=True)
+        sys.exit(1)
+    except ConfigError as e:
+        click.secho(f"error: {path}: {e.message}", fg="red", err=True)
+        sys.exit(1)
     for item in report["created"]:
         click.echo(f"created  {item}")
     for item in report["updated"]:
         click.echo(f"updated  {item}")
+    for w in report["warnings"]:
+        click.echo(f"warning  {path}: {w['location']}: {w['problem']}")
     click.echo(f"{len(report['created'])} created, {len(report['updated'])} updated, {report['unchanged']} unchanged")
 
 

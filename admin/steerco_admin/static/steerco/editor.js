@@ -10,6 +10,8 @@
   var trees = new Map();   // criterion object -> builder tree (null: expert only)
   var collapsed = new Set(); // DoIs of the gates shown folded (long models stay navigable)
   var dirty = false;
+  var findings = data.findings || []; // paths the rules read that measures lack (errors) or may lack (warnings)
+  var notes = [];                     // {gate, crit, el}: where each criterion shows its findings
 
   model.levels = model.levels || [];
   model.gates = model.gates || [];
@@ -136,7 +138,10 @@
     var sentence = el("div", {"class": "sc-sentence", "data-testid": "sentence"});
     var expert = el("textarea", {"class": "form-control sc-expert", rows: 12, spellcheck: "false", "aria-label": "JSONLogic", "data-testid": "expert"});
     var builderBox = el("div", {"class": "sc-builder"});
-    var expertNote = el("div", {"class": "help-block"});
+    var expertNote = el("div", {"class": "help-block", "data-testid": "expert-note"});
+    var pathNote = el("div", {"class": "help-block", "data-testid": "rule-note"});
+    notes.push({gate: gate, crit: c, el: pathNote});
+    showNote(pathNote, gate, c);
     var showSentence = function () {
       var t = trees.get(c);
       sentence.textContent = t ? "Passes when " + C.sentence(t, cat) + "." : "Written in JSONLogic (expert tab): the builder cannot show this rule.";
@@ -149,10 +154,14 @@
       onclick: function () {
         var rule;
         try { rule = JSON.parse(expert.value); } catch (e) { expertNote.textContent = "Not valid JSON: " + e.message; expertNote.className = "help-block sc-error"; return; }
-        api("POST", "/api/v1/ui/rules/check", {rule: rule}).then(function (r) {
+        api("POST", "/api/v1/ui/rules/check", {rule: rule, model: data.code, gate: gate.name, criterion: c.code}).then(function (r) {
           if (!r.body.ok) { expertNote.textContent = r.body.problem || r.body.message; expertNote.className = "help-block sc-error"; return; }
           c.rule = rule; var t = C.toTree(rule, cat); trees.set(c, t);
-          expertNote.textContent = "Rule accepted; it reads " + r.body.reads.join(", ") + "."; expertNote.className = "help-block";
+          var warned = r.body.warnings.map(function (w) { return " Warning: " + w.problem + "."; }).join("");
+          expertNote.textContent = "Rule accepted" + (r.body.reads.length ? "; it reads " + r.body.reads.join(", ") : "") + "." + warned;
+          expertNote.className = "help-block" + (warned ? " text-warning" : "");
+          setFindings(findings.filter(function (f) { return f.doi !== gate.doi || f.criterion !== c.code; })
+            .concat(r.body.warnings.map(function (w) { return Object.assign({}, w, {doi: gate.doi, criterion: c.code}); })));
           if (t) { new C.Builder(builderBox, t, cat, onTree); }
           showSentence(); touch();
         });
@@ -178,7 +187,7 @@
         el("div", {"class": "col-md-4"}, [text("Label", c.label, function (x) { c.label = x; if (c._auto) { c.code = slug(x, taken); } }, {"data-testid": "crit-label"})]),
         el("div", {"class": kind === "should_meet" ? "col-md-6" : "col-md-8"}, [text("Explanation shown when it fails", c.explanation, function (x) { c.explanation = x; }, {"data-testid": "crit-explanation"})]),
         kind === "should_meet" ? el("div", {"class": "col-md-2"}, [text("Weight", c.weight || 1, function (x) { c.weight = Number(x) || 1; }, {type: "number", min: 1})]) : null]),
-      el("ul", {"class": "nav nav-tabs nav-sm"}, [tabB, tabE]), builderPane, expertPane, sentence, testBox,
+      el("ul", {"class": "nav nav-tabs nav-sm"}, [tabB, tabE]), builderPane, expertPane, sentence, pathNote, testBox,
       el("button", {type: "button", "class": "btn btn-xs btn-link text-danger", text: "remove criterion", onclick: function () { list.splice(list.indexOf(c), 1); touch(); render(); }})]);
   }
   function addCriterion(gate, kind) {
@@ -329,17 +338,27 @@
         api("POST", "/api/v1/ui/models/" + encodeURIComponent(data.code) + "/impact", {definition: clean(model), doi: g.doi}).then(function (r) {
           out.innerHTML = "";
           if (!r.ok) { out.appendChild(el("div", {"class": "alert alert-danger", text: r.body.message})); return; }
-          var b = r.body;
-          out.appendChild(el("p", {text: b.checked + " measure(s) at DoI " + (g.doi - 1) + " face this gate next" + (b.more ? " (first " + b.checked + " checked)" : "") + ". Now: " + b.now.pass + " pass, " + b.now.fail + " fail. With this draft: " + b.draft.pass + " pass, " + b.draft.fail + " fail."}));
-          if (b.changed.length) {
-            out.appendChild(el("table", {"class": "table table-condensed"}, [el("tbody", {}, b.changed.map(function (m) {
-              return el("tr", {}, [el("td", {}, [el("a", {href: "/measures/" + m.id, text: m.code})]), el("td", {text: m.title}),
-                el("td", {text: (m.before === null ? "new gate" : (m.before ? "passes" : "fails")) + " → " + (m.after ? "passes" : "fails")}),
-                el("td", {text: m.failed.join(", ")})]);
-            }))]));
-          }
+          window.SteercoImpact.show(out, r.body, g.doi);
         });
       }}), out]);
+  }
+
+  /* ---------------------------------------------------------------- findings */
+  function showNote(box, gate, c) {
+    box.innerHTML = "";
+    findings.filter(function (f) { return f.doi === gate.doi && f.criterion === c.code; }).forEach(function (f) {
+      box.appendChild(el("div", {"class": f.severity === "error" ? "sc-error" : "text-warning", text: (f.severity === "error" ? "Error: " : "Warning: ") + f.problem + "."}));
+    });
+  }
+  /* each criterion shows its own; the box above the editor lists them all, with where they are */
+  function setFindings(list) {
+    findings = list || [];
+    notes.forEach(function (n) { showNote(n.el, n.gate, n.crit); });
+    var box = document.getElementById("editor-findings");
+    box.innerHTML = "";
+    box.className = "alert " + (findings.some(function (f) { return f.severity === "error"; }) ? "alert-danger" : "alert-warning");
+    box.style.display = findings.length ? "" : "none";
+    box.appendChild(el("ul", {}, findings.map(function (f) { return el("li", {text: f.severity + ": " + f.message}); })));
   }
 
   /* ---------------------------------------------------------------- page */
@@ -348,6 +367,7 @@
   }
   function render() {
     root.innerHTML = "";
+    notes = [];
     root.appendChild(el("div", {"class": "row"}, [el("div", {"class": "col-md-6"}, [text("Model name", model.name, function (x) { model.name = x; }, {"data-testid": "model-name"})])]));
     model.gates.sort(function (a, b) { return a.doi - b.doi; });
     root.appendChild(index());
@@ -369,7 +389,11 @@
   }
   function save() {
     return api("PUT", "/api/v1/ui/models/" + encodeURIComponent(data.code) + "/draft", {definition: clean(model)}).then(function (r) {
-      if (!r.ok) { status(r.body.message, "sc-error"); return false; }
+      if (!r.ok) {
+        if (r.body.problems) { setFindings(r.body.problems); status("Not saved: " + r.body.problems.length + " problem(s), listed above the gates.", "sc-error"); } else { status(r.body.message, "sc-error"); }
+        return false;
+      }
+      setFindings(r.body.warnings);
       dirty = false;
       var p = r.body.problem;
       var problem = document.getElementById("editor-problem");
@@ -390,4 +414,5 @@
   // a long model opens on its first gate; the others show their summary line until unfolded
   if (model.gates.length > 3) { model.gates.forEach(function (g) { if (g.doi > 1) { collapsed.add(g.doi); } }); }
   render();
+  setFindings(findings);
 }());

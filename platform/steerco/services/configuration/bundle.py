@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from steerco.domain.errors import ConfigError, ValidationFailed
+from steerco.domain.fact_paths import definition_findings
 from steerco.domain.forms import parse_fields
 from steerco.domain.governance import parse_model
 from steerco.domain.hierarchy import HierarchyLevel, Node, check_code
 from steerco.domain.measure import MeasureType, ModelVersion
 from steerco.domain.people import BUILTIN_ROLES, Role
 from steerco.domain.value import parse_settings as parse_value_settings
+from steerco.services.configuration import rule_checks
 from steerco.services.models import checksum
 from steerco.services.value import configure as value_configure
 
@@ -28,13 +30,16 @@ class ApplyReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # Paths criteria read that measures may not have yet (steerco.domain.fact_paths): applied, but said.
+    warnings: list[dict] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "warnings": self.warnings}
 
 
 def validate(data) -> None:
@@ -70,9 +75,13 @@ def validate(data) -> None:
 
 
 def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None) -> ApplyReport:
-    """Apply ``data`` inside ``uow`` (the caller commits)."""
+    """Apply ``data`` inside ``uow`` (the caller commits).
+
+    :raises ConfigError: the first problem :func:`validate` finds; :class:`ConfigProblems` listing
+        every criterion that reads a path no measure can have. Nothing is applied.
+    """
     validate(data)
-    report = ApplyReport()
+    report = ApplyReport(warnings=_path_warnings(uow, data))
     _apply_roles(uow, data, report)
     progress("roles")
     _apply_hierarchy(uow, data.get("hierarchy") or {}, report, progress)
@@ -84,6 +93,12 @@ def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None) -> App
         value_configure.apply(uow, data["value"], report)
         progress("value settings")
     return report
+
+
+def _path_warnings(uow, data) -> list[dict]:
+    fields = rule_checks.fields_once_applied(uow, data)
+    return rule_checks.judge([f for m in _items(data, "governance_models")
+                              for f in definition_findings(m, fields[m["code"]])])
 
 
 def _apply_roles(uow, data, report):

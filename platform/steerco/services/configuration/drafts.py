@@ -15,8 +15,10 @@ from sqlalchemy import delete, func, select
 
 from steerco.domain import rights
 from steerco.domain.errors import ConfigError, NotFound, ValidationFailed
+from steerco.domain.fact_paths import definition_findings
 from steerco.domain.governance import DECISIONS, parse_model
 from steerco.services.configuration import bundle as configuration
+from steerco.services.configuration import rule_checks
 from steerco.store import tables as t
 from steerco.store.tables_ui import model_drafts as d
 
@@ -69,11 +71,17 @@ def draft(uow, code: str) -> dict:
 
 
 def save_draft(uow, code: str, definition: dict) -> dict:
-    """Store the draft; returns the validation problem (``None`` when it would publish cleanly)."""
+    """Store the draft, which may be incomplete but may not read what no measure can have.
+
+    :returns: ``problem``: the first thing that would stop publication (None when it would publish
+        cleanly); ``warnings``: paths measures of this model may not have yet.
+    :raises ConfigProblems: criteria read paths no measure can have (nothing is saved).
+    """
     require_configurer(uow)
     if not isinstance(definition, dict):
         raise ValidationFailed({"definition": ["expected the model as an object"]})
     definition = {**definition, "code": code}
+    warnings = rule_checks.judge(definition_findings(definition, rule_checks.stored_fields(uow, code)))
     latest = uow.latest_model_version(code)
     values = {"definition": definition, "updated_at": uow.now, "updated_by": uow.actor}
     exists = uow.session.scalar(select(d.c.id).where(d.c.model_code == code))
@@ -83,7 +91,7 @@ def save_draft(uow, code: str, definition: dict) -> dict:
         uow.session.execute(d.insert().values(model_code=code, base_version=latest.version if latest else None,
                                               **values))
     uow.record("model.draft_saved", "governance_model", code, after={"gates": len(definition.get("gates") or [])})
-    return {"problem": problem_of(definition)}
+    return {"problem": problem_of(definition), "warnings": warnings}
 
 
 def start_model(uow, code: str, name: str, copy_from: str | None = None) -> str:
@@ -137,7 +145,8 @@ def discard(uow, code: str) -> None:
 def publish(uow, code: str) -> dict:
     """Publish the open draft of ``code`` as its next version.
 
-    :raises ConfigError: the draft does not validate (nothing is written).
+    :raises ConfigError: the draft does not validate, or (:class:`ConfigProblems`) reads paths no
+        measure can have, judged by the measure types stored now (nothing is written).
     :raises NotFound: no draft is open.
     """
     require_configurer(uow)
@@ -147,7 +156,7 @@ def publish(uow, code: str) -> dict:
     report = configuration.apply(uow, {"governance_models": [row.definition]})
     uow.session.execute(delete(d).where(d.c.model_code == code))
     latest = uow.latest_model_version(code)
-    return {"version": latest.version, "changed": report.changed}
+    return {"version": latest.version, "changed": report.changed, "warnings": report.warnings}
 
 
 def save_measure_type(uow, code: str, name: str, model_code: str, fields: list) -> None:

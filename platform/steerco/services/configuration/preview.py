@@ -10,11 +10,14 @@ from sqlalchemy import false, or_, select
 from steerco import rules
 from steerco.domain import rights
 from steerco.domain.errors import ConfigError, ValidationFailed
+from steerco.domain.fact_paths import ERROR, rule_findings
 from steerco.domain.gatecheck import check_gate
 from steerco.domain.governance import parse_model
+from steerco.domain.impact import ImpactTally
 from steerco.domain.measure import Measure
 from steerco.services.access import visible_measure
-from steerco.services.configuration.drafts import require_configurer
+from steerco.services.configuration.drafts import draft, require_configurer
+from steerco.services.configuration.rule_checks import stored_fields
 from steerco.services.governance.facts import facts_for, facts_for_many
 from steerco.services.models import model_of
 from steerco.store import tables as t
@@ -97,49 +100,53 @@ def _short(v) -> str:
 def test_rule(uow, rule, measure_code: str) -> dict:
     """Check one rule against one measure the actor may see.
 
-    :raises ValidationFailed: ``rule`` is not a valid rule; ``measure`` is unknown.
+    :returns: ``passed``, the values ``missing``, and ``warnings`` about fields the measure types
+        of the measure's model do not have yet.
+    :raises ValidationFailed: ``rule`` is not a valid rule, or reads what no measure of the measure's
+        model can have (it would fail for a reason the measure cannot fix); ``measure`` is unknown.
     """
     compiled = _compile(rule)
     measure = uow.measure_by_code(measure_code or "")
     if measure is None:
         raise ValidationFailed({"measure": [f"no measure '{measure_code}'"]})
     visible_measure(uow, measure.id)
+    found = rule_findings(compiled, stored_fields(uow, measure.model_version.model_code), "rule")
+    errors = [f.problem for f in found if f.severity == ERROR]
+    if errors:
+        raise ValidationFailed({"rule": errors})
     res = compiled.check(facts_for(uow, measure))
-    return {"measure": measure.code, "title": measure.title, "passed": res.passed, "missing": list(res.missing)}
+    return {"measure": measure.code, "title": measure.title, "passed": res.passed, "missing": list(res.missing),
+            "warnings": [f.as_dict() for f in found if f.severity != ERROR]}
 
 
-def impact(uow, code: str, definition: dict, doi: int) -> dict:
+def impact(uow, code: str, definition: dict | None, doi: int) -> dict:
     """How the draft's gate to ``doi`` would judge the measures that face it next.
 
-    Measures of model ``code`` at DoI ``doi - 1`` (not killed, visible to the actor)
-    are checked against the gate as published and as drafted.
+    Measures of model ``code`` at DoI ``doi - 1`` (not killed, visible to the actor) are checked
+    against the gate they face now (their version's) and the drafted gate, criterion by criterion.
 
-    :returns: counts (pass/fail now and with the draft) and the measures whose result changes.
+    :param definition: the model as drafted (the editor sends it as edited, saved or not);
+        None: the saved draft, or the latest version when no draft is open.
+    :returns: ``checked``, ``more`` (more measures face the gate than :data:`IMPACT_LIMIT`),
+        gate pass/fail counts ``now`` and with the ``draft``, per-criterion counts and changes
+        (``criteria``), and every measure whose gate result or any criterion result changes (``changed``).
     :raises ValidationFailed: the draft does not validate, or has no gate to ``doi``.
+    :raises NotFound: no definition given and no such model.
     """
     actor = require_configurer(uow)
+    if definition is None:
+        definition = draft(uow, code)["definition"]
+    if not isinstance(definition, dict):
+        raise ValidationFailed({"definition": ["expected the model as an object"]})
     try:
         draft_gate = parse_model({**definition, "code": code}).gate_for(doi)
     except ConfigError as e:
         raise ValidationFailed({"definition": [f"{e.location}: {e.problem}"]}) from None
     if draft_gate is None:
         raise ValidationFailed({"doi": [f"the draft has no gate to DoI {doi}"]})
-    versions = {v.id: v for v in uow.model_versions() if v.model_code == code}
-    if not versions:
-        return {"checked": 0, "more": False, "now": {"pass": 0, "fail": 0}, "draft": {"pass": 0, "fail": 0},
-                "changed": []}
-    q = (select(Measure).join(t.nodes, t.nodes.c.id == t.measures.c.node_id)
-         .where(t.measures.c.model_version_id.in_(list(versions)), t.measures.c.doi == doi - 1,
-                t.measures.c.cancelled.is_(False)).order_by(t.measures.c.code).limit(IMPACT_LIMIT + 1))
-    scopes = rights.visible_scopes(actor)
-    if scopes is not None:
-        paths = [t.nodes.c.path.startswith(s, autoescape=True) for s in scopes]
-        q = q.where(or_(*paths) if paths else false())
-    rows = list(uow.session.scalars(q))
+    tally = ImpactTally()
+    rows = _facing(uow, actor, code, doi)
     more = len(rows) > IMPACT_LIMIT
-    now = {"pass": 0, "fail": 0}
-    new = {"pass": 0, "fail": 0}
-    changed = []
     rows = rows[:IMPACT_LIMIT]
     for start in range(0, len(rows), IMPACT_CHUNK):
         chunk = rows[start:start + IMPACT_CHUNK]
@@ -148,15 +155,26 @@ def impact(uow, code: str, definition: dict, doi: int) -> dict:
             facts = facts_of[m.id]
             handle = rules.facts_handle(facts)
             current_gate = model_of(m.model_version).gate_for(doi)
-            before = check_gate(current_gate, facts, handle=handle).passed if current_gate else None
-            result = check_gate(draft_gate, facts, handle=handle)
-            if before is not None:
-                now["pass" if before else "fail"] += 1
-            new["pass" if result.passed else "fail"] += 1
-            if before != result.passed:
-                changed.append({"code": m.code, "id": m.id, "title": m.title, "before": before,
-                                "after": result.passed, "failed": [f.label for f in result.failed]})
-    return {"checked": len(rows), "more": more, "now": now, "draft": new, "changed": changed}
+            before = check_gate(current_gate, facts, handle=handle) if current_gate else None
+            tally.add({"code": m.code, "id": m.id, "title": m.title}, before,
+                      check_gate(draft_gate, facts, handle=handle))
+    return {"checked": len(rows), "more": more, "now": tally.now, "draft": tally.draft,
+            "criteria": tally.criteria(), "changed": tally.changed}
+
+
+def _facing(uow, actor, code: str, doi: int) -> list:
+    """Measures of model ``code`` the actor may see that face the gate to ``doi`` next (one more than the limit)."""
+    versions = [v.id for v in uow.model_versions() if v.model_code == code]
+    if not versions:
+        return []
+    q = (select(Measure).join(t.nodes, t.nodes.c.id == t.measures.c.node_id)
+         .where(t.measures.c.model_version_id.in_(versions), t.measures.c.doi == doi - 1,
+                t.measures.c.cancelled.is_(False)).order_by(t.measures.c.code).limit(IMPACT_LIMIT + 1))
+    scopes = rights.visible_scopes(actor)
+    if scopes is not None:
+        paths = [t.nodes.c.path.startswith(s, autoescape=True) for s in scopes]
+        q = q.where(or_(*paths) if paths else false())
+    return list(uow.session.scalars(q))
 
 
 def _compile(rule):
