@@ -9,8 +9,8 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from steerco.domain import errors as e
-from steerco.services.evidence import TooLarge
 from steerco.plugins.connector import ConnectorError
+from steerco.services.governance.evidence import TooLarge
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 import copy
 
-from steerco.services import drafts
+from steerco.services.configuration import drafts
 
 CHECK = "/api/v1/ui/rules/check"
 

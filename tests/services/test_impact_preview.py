@@ -2,10 +2,11 @@
 
 import copy
 
-from conftest import default_config
 from value.helpers import new_measure
 
-from steerco.services import configuration, drafts, preview
+from conftest import default_config
+from steerco.services.configuration import bundle as configuration
+from steerco.services.configuration import drafts, preview
 
 THRESHOLD = {"and": [{"!=": [{"var": "potential"}, None]}, {">": [{"var": "potential"}, 100000]}]}
 
@@ -22,9 +23,10 @@ def with_threshold(store) -> dict:
 
 def threshold_portfolio(store) -> dict:
     """Measures facing the gate to DoI 1; all but 'Ready 200k' lack a controller, so they fail it anyway."""
-    ids = {title: new_measure(store, title, potential=p, controller=None) for title, p in
+    kpi = {"baseline": 1000000, "target": 800000}
+    ids = {title: new_measure(store, title, potential=p, controller=None, **kpi) for title, p in
            (("Small 50k", 50000), ("Mid 200k", 200000), ("Large 400k", 400000))}
-    ids["Ready 200k"] = new_measure(store, "Ready 200k", potential=200000)
+    ids["Ready 200k"] = new_measure(store, "Ready 200k", potential=200000, **kpi)
     return {t: store.run("admin", lambda uow: uow.measure(mid).code, readonly=True) for t, mid in ids.items()}
 
 

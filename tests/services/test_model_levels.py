@@ -2,7 +2,8 @@
 
 from value.helpers import add_projects_model, at_doi, new_measure
 
-from steerco.services import dashboard, measures, reports
+from steerco.services.governance import measures
+from steerco.services.reporting import dashboard, reports
 from steerco.services.views import measure_view
 
 

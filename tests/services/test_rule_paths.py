@@ -9,10 +9,11 @@ warning while the model has no measure type yet.
 import copy
 
 import pytest
-from conftest import default_config
 
+from conftest import default_config
 from steerco.domain.errors import ConfigError
-from steerco.services import configuration, drafts
+from steerco.services.configuration import bundle as configuration
+from steerco.services.configuration import drafts
 from steerco.store.tables_ui import model_drafts
 
 UNKNOWN_FIELD = {">": [{"var": "fields.nonexistent"}, 0]}
@@ -119,7 +120,7 @@ def test_publish_refuses_a_draft_whose_field_a_type_has_since_dropped(portfolio)
 
 
 def test_rule_check_names_the_unknown_field(portfolio):
-    from steerco.services import rule_checks
+    from steerco.services.configuration import rule_checks
 
     def check(rule, model="doi-default", **kw):
         return portfolio.run("admin", lambda uow: rule_checks.check_rule(uow, rule, model, **kw), readonly=True)
@@ -148,7 +149,7 @@ def test_testing_a_rule_on_a_measure_refuses_an_unknown_field(portfolio):
     from value.helpers import new_measure
 
     from steerco.domain.errors import ValidationFailed
-    from steerco.services import preview
+    from steerco.services.configuration import preview
 
     new_measure(portfolio, potential=1000)
     with pytest.raises(ValidationFailed) as e:
@@ -163,7 +164,7 @@ def test_every_fact_the_platform_builds_is_known(portfolio):
     from value.helpers import new_measure
 
     from steerco.domain.measure import FACT_ROOTS
-    from steerco.services import gates
+    from steerco.services.governance import gates
 
     mid = new_measure(portfolio, potential=1000)
     facts = portfolio.run("admin", lambda uow: gates.facts_for(uow, uow.measure(mid)), readonly=True)

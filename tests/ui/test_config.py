@@ -25,7 +25,7 @@ def test_new_model_draft_publish_and_diff(web):
     assert 'id="editor-data"' in edit
     # the JSON endpoint refuses a session call without the page's CSRF token
     assert admin.put("/api/v1/ui/models/it-projects/draft", json={"definition": {}}).status_code == 400
-    from steerco.services.drafts import skeleton
+    from steerco.services.configuration.drafts import skeleton
     model = skeleton("it-projects", "IT projects")
     model["gates"][0]["must_meet"] = [{"code": "budget", "label": "Budget above 10k", "explanation": "Set the potential",
                                        "rule": {"and": [{"!=": [{"var": "potential"}, None]},
@@ -111,7 +111,7 @@ def test_form_builder_and_hierarchy(web):
 # -- in the browser, on both backends ---------------------------------------------------------------
 
 def test_form_builder_reorders_fields_by_keyboard_and_drag(open_page, app):
-    from steerco.services import measures
+    from steerco.services.governance import measures
 
     store = app.extensions["steerco.store"]
     admin = open_page("admin")
@@ -184,7 +184,7 @@ def test_model_editor_folds_indexes_and_reorders_gates(open_page, app):
     admin.get_by_test_id("gate-1").screenshot(path=str(ARTIFACTS / "model-editor-gate.png"))
     admin.get_by_test_id("save-draft").click()
     admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
-    from steerco.services import drafts
+    from steerco.services.configuration import drafts
 
     d = store.run("admin", lambda uow: drafts.draft(uow, "doi-default"), readonly=True)["definition"]
     assert [(g["doi"], g["name"]) for g in d["gates"]][:3] == [(1, "Identified"), (2, "Decided"), (3, "Detailed")]
@@ -208,14 +208,14 @@ def test_model_editor_shows_and_keeps_the_value_rules(open_page, app):
     rules.get_by_test_id("closure-share").fill("100")
     admin.get_by_test_id("save-draft").click()
     admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
-    from steerco.services import drafts
+    from steerco.services.configuration import drafts
 
     d = store.run("admin", lambda uow: drafts.draft(uow, "doi-default"), readonly=True)["definition"]
     assert (d["baseline_gate"], d["closure"]) == (2, {"share_of_plan": 100, "periods": 12})
 
 
 def test_hierarchy_levels_tree_rename_move_archive_in_the_browser(open_page, app):
-    from steerco.services import measures
+    from steerco.services.governance import measures
 
     store = app.extensions["steerco.store"]
     admin = open_page("admin")
@@ -291,7 +291,7 @@ def test_levels_service_adds_and_renames_with_audit(portfolio):
     import pytest
 
     from steerco.domain.errors import PermissionDenied, ValidationFailed
-    from steerco.services import structure
+    from steerco.services.configuration import structure
 
     portfolio.run("admin", lambda uow: structure.add_level(uow, "team", "Team") and None)
     portfolio.run("admin", lambda uow: structure.rename_level(uow, "team", "Squad"))
@@ -313,7 +313,7 @@ def test_nothing_new_goes_under_an_archived_node(portfolio):
     import pytest
 
     from steerco.domain.errors import ValidationFailed
-    from steerco.services import structure
+    from steerco.services.configuration import structure
 
     portfolio.run("admin", lambda uow: structure.add_node(uow, "PA1", "Project A1", "project", "PA") and None)
     portfolio.run("admin", lambda uow: structure.archive_node(uow, "PB"))

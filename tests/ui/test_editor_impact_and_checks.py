@@ -3,12 +3,12 @@ rules reading what no measure has are refused, or flagged, next to the rule."""
 
 from __future__ import annotations
 
-from conftest import default_config
 from playwright.sync_api import expect
 from services.test_impact_preview import threshold_portfolio, with_threshold
 from value.helpers import new_measure
 
-from steerco.services import drafts
+from conftest import default_config
+from steerco.services.configuration import drafts
 from ui.conftest import shot
 
 

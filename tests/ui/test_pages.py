@@ -134,7 +134,7 @@ def test_delegation_lets_a_delegate_vote_from_the_inbox(web):
 
 
 def test_only_an_approver_or_the_pmo_is_offered_to_clear_a_condition(web, portfolio):
-    from steerco.services import gates, measures
+    from steerco.services.governance import gates, measures
 
     mid = portfolio.run("admin", lambda uow: measures.create(uow, {
         "title": "Cut freight cost", "node": "PA", "type": "cost", "owner": "alice", "sponsor": "bob",
@@ -167,7 +167,7 @@ ADMIN_PAGES = OWNER_PAGES + ["/governance/", "/governance/doi-default/edit", "/g
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_main_page_fits_1366_wide_without_console_errors(open_page, database_url, app):
-    from steerco.services import measures
+    from steerco.services.governance import measures
 
     store = app.extensions["steerco.store"]
     store.run("alice", lambda uow: measures.create(uow, {

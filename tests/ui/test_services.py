@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from steerco.services import dashboard, drafts, gates, measures, preview, structure
+from steerco.services.configuration import drafts, preview, structure
+from steerco.services.governance import gates, measures
+from steerco.services.reporting import dashboard
 
 
 def _measure(store, user, node, potential, **extra):
@@ -70,7 +72,7 @@ def test_moving_a_node_moves_its_subtree_and_rights(portfolio):
 
 
 def test_value_over_time_sums_benefits_by_period_within_scope(portfolio):
-    from steerco.services import value
+    from steerco.services.value import amounts as value
 
     mid = _measure(portfolio, "alice", "PA", "1000")
     other = _measure(portfolio, "pmo_b", "PB", "1000")

@@ -1,6 +1,7 @@
 """Small builders shared by the value tests (plain functions over the services, no state)."""
 
-from steerco.services import measures, value
+from steerco.services.governance import measures
+from steerco.services.value import amounts as value
 
 
 def new_measure(store, title="Consolidate steel suppliers", node="PA", owner="alice", measure_type="cost",
@@ -58,7 +59,7 @@ def projects_model() -> dict:
 
 def add_projects_model(store, model: dict | None = None) -> None:
     """Apply :func:`projects_model` (or ``model``) and a measure type ``project`` on it."""
-    from steerco.services import configuration
+    from steerco.services.configuration import bundle as configuration
 
     model = model or projects_model()
     config = {"governance_models": [model],

@@ -2,10 +2,11 @@
 which value counts as committed), its closure gate and closure share, its risk weights."""
 
 import pytest
-from value.helpers import add_line, add_projects_model, at_doi, grid, new_measure, put, series
 
 from steerco.domain.errors import CriteriaNotMet, ValueReadOnly
-from steerco.services import gates, measure_editing, rollup
+from steerco.services.governance import gates, measure_editing
+from steerco.services.value import rollup
+from value.helpers import add_line, add_projects_model, at_doi, grid, new_measure, put, series
 
 PLAN = {"2026-11": "1000.00", "2026-12": "1000.00"}
 

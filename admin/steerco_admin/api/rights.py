@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.api import expose
 
-from steerco.services import decisions, delegation, inbox, notify
-from steerco.services.sla import calendar_of
+from steerco.services.rights import decisions, delegation, inbox, notify
+from steerco.services.rights.sla import calendar_of
 from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg, settings
 from steerco_admin.api.rights_idempotency import run_idempotent
 from steerco_admin.api.rights_schemas import DecisionIn, DelegationIn, InboxSettingsIn

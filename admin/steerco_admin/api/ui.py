@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError as WtfValidationError
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import drafts, preview, rule_checks
+from steerco.services.configuration import drafts, preview, rule_checks
 from steerco_admin.api.base import SteercoApi, authenticated, body
 
 

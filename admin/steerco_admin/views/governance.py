@@ -7,7 +7,7 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import PermissionDenied, SteercoError, ValidationFailed
 from steerco.domain.governance import DECISIONS, EVIDENCE_KINDS, GATE_TYPES, STEP_MODES
-from steerco.services import drafts, preview, rule_checks
+from steerco.services.configuration import drafts, preview, rule_checks
 from steerco_admin.views.base import Page, attempt, login_required, run
 
 

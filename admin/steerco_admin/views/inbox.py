@@ -10,9 +10,10 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import ValidationFailed
 from steerco.domain.governance import DECISIONS, GATE_TYPES
-from steerco.services import delegation, gates, inbox, measure_editing
+from steerco.services.governance import gates, measure_editing
 from steerco.services.models import model_of
-from steerco.services.sla import calendar_of
+from steerco.services.rights import delegation, inbox
+from steerco.services.rights.sla import calendar_of
 from steerco_admin.views.base import Page, attempt, login_required, run
 
 LABELS = {"go": "Go", "conditional_go": "Conditional go", "hold": "Hold", "recycle": "Recycle", "kill": "Kill"}
