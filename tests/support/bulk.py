@@ -53,3 +53,38 @@ def add_measures(store, n: int, *, node: str = "PA", sponsor: str = "bob", owner
             conn.execute(v.value_amounts.insert(), amounts[chunk:chunk + 50000])
         value_totals.rebuild(conn)  # bulk inserts bypass the services that keep the totals
     return ids
+
+
+def add_rows(store, measure_id: int, n: int) -> None:
+    """Give one measure ``n`` more of every kind of row its page shows: milestones, risks, evidence links,
+    value lines with amounts, decided reviews with a vote each, and cleared conditions."""
+    with store.engine.begin() as conn:
+        users = {r.username: r.id for r in conn.execute(t.users.select())}
+        version = conn.execute(t.model_versions.select().order_by(t.model_versions.c.id)).first().id
+        conn.execute(t.milestones.insert(), [{"measure_id": measure_id, "title": f"Milestone {i}",
+                                              "due_date": (NOW + timedelta(days=i)).date(), "source": "steerco"}
+                                             for i in range(n)])
+        conn.execute(t.risks.insert(), [{"measure_id": measure_id, "title": f"Risk {i}", "probability": 1 + i % 5,
+                                         "impact": 1 + i % 3, "mitigation": "", "status": "open"} for i in range(n)])
+        conn.execute(t.evidence.insert(), [{"measure_id": measure_id, "requirement": "business_case", "kind": "link",
+                                            "title": f"Link {i}", "url": f"https://docs.example/{i}",
+                                            "uploaded_by_id": users["alice"], "uploaded_at": NOW} for i in range(n)])
+        conn.execute(v.value_lines.insert(), [{"measure_id": measure_id, "category": "savings", "currency": "EUR",
+                                               "title": f"Line {i}", "created_at": NOW} for i in range(n)])
+        lines = [r.id for r in conn.execute(v.value_lines.select().where(v.value_lines.c.measure_id == measure_id))]
+        conn.execute(v.value_amounts.insert(), [{"line_id": line, "measure_id": measure_id, "version": "plan",
+                                                 "period": "2026-11", "amount": 10} for line in lines[-n:]])
+        step = [{"name": "Sponsor approval", "roles": ["sponsor"], "mode": "any", "quorum": None}]
+        conn.execute(t.gate_reviews.insert(), [
+            {"measure_id": measure_id, "model_version_id": version, "doi_from": 0, "doi_to": 1, "gate_name": "Identified",
+             "submitted_by_id": users["alice"], "submitted_at": NOW - timedelta(days=i), "status": "decided",
+             "decision": "recycle", "decided_at": NOW, "steps": step, "current_step": 1, "facts": {}, "results": [],
+             "rationale": "", "version_id": 1} for i in range(n)])
+        reviews = [r.id for r in conn.execute(t.gate_reviews.select().where(t.gate_reviews.c.measure_id == measure_id)
+                                              .order_by(t.gate_reviews.c.id))][-n:]
+        conn.execute(t.votes.insert(), [{"review_id": rid, "step": 0, "voter_id": users["bob"], "decision": "recycle",
+                                         "comment": "again", "conditions": [], "cast_at": NOW} for rid in reviews])
+        conn.execute(t.conditions.insert(), [{"measure_id": measure_id, "review_id": rid, "text": "Condition",
+                                              "due_date": NOW.date(), "cleared_at": NOW, "cleared_by_id": users["pmo"],
+                                              "note": ""} for rid in reviews])
+        value_totals.rebuild(conn)

@@ -7,12 +7,12 @@ engine in the process count, FAB's login lookups included.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 
-import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from support.bulk import add_measures
+from support.bulk import add_measures, add_rows
 
 # (user, url): every listing a user waits for, as API and as page
 LISTINGS = [
@@ -55,9 +55,9 @@ def statements(client, url: str, headers=None) -> list[str]:
     return seen
 
 
-def clients(app, web):
+def clients(app, web, users=None):
     out = {}
-    for user in {u for u, _ in LISTINGS}:
+    for user in users or {u for u, _ in LISTINGS}:
         browser = web.login(user)
         token = app.test_client().post("/api/v1/security/login", json={
             "username": user, "password": f"{user}-pw", "provider": "db"}).get_json()["access_token"]
@@ -81,9 +81,32 @@ def test_listings_run_as_many_statements_for_200_rows_as_for_10(app, web, portfo
     many = counts(app, web)
     grown = {key: (len(few[key]), len(many[key])) for key in few if len(many[key]) > len(few[key])}
     report = "\n".join(f"{user} {url}: {a} statements for 10 rows, {b} for 200" for (user, url), (a, b) in grown.items())
-    if grown:
-        import collections
-        for key in grown:
-            c = collections.Counter(many[key])
-            report += "\n" + key[1] + ":\n" + "\n".join(f"  {n}x {st[:300]}" for st, n in c.most_common(3))
+    for key in grown:
+        report += "\n" + "\n".join(f"  {n}x {st[:200]}" for st, n in collections.Counter(many[key]).most_common(2))
+    assert not grown, "statements grow with the rows shown:\n" + report
+
+
+def measure_urls(mid: int) -> list[tuple[str, str]]:
+    """The measure page (every tab is on it) and the API routes that list a measure's rows."""
+    return [("alice", f"/measures/{mid}"), ("alice", f"/api/v1/measures/{mid}"),
+            ("alice", f"/api/v1/measures/{mid}/reviews"), ("alice", f"/api/v1/measures/{mid}/audit"),
+            ("alice", f"/api/v1/measures/{mid}/checklist"), ("alice", f"/api/v1/value/measures/{mid}/grid")]
+
+
+def measure_counts(app, web, mid: int) -> dict:
+    browser, headers = clients(app, web, ["alice"])["alice"]
+    return {url: statements(browser, url, headers if url.startswith("/api/") else None)
+            for _user, url in measure_urls(mid)}
+
+
+def test_the_measure_page_runs_as_many_statements_for_200_rows_of_each_kind_as_for_10(app, web, portfolio):
+    (mid,) = add_measures(portfolio, 1, owner="alice")
+    add_rows(portfolio, mid, 10)
+    few = measure_counts(app, web, mid)
+    add_rows(portfolio, mid, 190)
+    many = measure_counts(app, web, mid)
+    grown = {url: (len(few[url]), len(many[url])) for url in few if len(many[url]) > len(few[url])}
+    report = "\n".join(f"{url}: {a} statements for 10 rows of each kind, {b} for 200" for url, (a, b) in grown.items())
+    for url in grown:
+        report += "\n" + "\n".join(f"  {n}x {st[:200]}" for st, n in collections.Counter(many[url]).most_common(2))
     assert not grown, "statements grow with the rows shown:\n" + report
