@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('counts', sa.JSON(), nullable=False),
     sa.Column('warnings', sa.JSON(), nullable=False),
     sa.Column('tasks', sa.JSON(), nullable=False),
+    sa.Column('task_count', sa.Integer(), nullable=False),
     sa.Column('slips_reported', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_measure_plans_measure_id_measures'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_measure_plans')),

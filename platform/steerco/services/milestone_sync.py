@@ -15,9 +15,12 @@ from datetime import date
 
 from sqlalchemy import delete, insert, select, update
 
+from steerco.domain.errors import ValidationFailed
 from steerco.domain.measure import Milestone
+from steerco.store import tables as t
 from steerco.store import tables_connectors as tc
 
+TITLE_LIMIT = 200
 PLAN_FIELDS = ("start_date", "baseline_start", "baseline_due", "started_on", "percent_complete")
 
 
@@ -34,6 +37,10 @@ class SyncedMilestone:
     baseline_due: date | None = None
     started_on: date | None = None
     percent_complete: int | None = None
+
+    def __post_init__(self):
+        if not self.title.strip() or len(self.title) > TITLE_LIMIT:
+            raise ValidationFailed({"title": [f"required, at most {TITLE_LIMIT} characters (item {self.key})"]})
 
     def fingerprint(self) -> str:
         return f"{self.title}|{self.due}|{self.done_on}"[:64]
@@ -68,40 +75,38 @@ def sync(uow, measure, config_name: str, source: str, items: list[SyncedMileston
         select(c.id, c.external_key, c.milestone_id).where(c.config_name == config_name, c.scope == scope)).all()}
     by_id = {m.id: m for m in measure.milestones}
     counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
-    created: list[tuple[SyncedMilestone, Milestone, object]] = []
+    created: list[tuple[SyncedMilestone, object]] = []
     for item in items:
         row = known.pop(item.key, None)
         ms = by_id.get(row.milestone_id) if row else None
         if ms is None:
-            ms = Milestone(item.title, item.due, source=source)
-            _assign(ms, item)
-            measure.milestones.append(ms)
-            created.append((item, ms, row))
+            created.append((item, row))
             continue
         before = snapshot(ms)
+        if before == _created_snapshot(item):
+            counts["unchanged"] += 1
+            continue
         ms.title = item.title
         _assign(ms, item)
         ms.removed_on = None
         after = snapshot(ms)
-        if after == before:
-            counts["unchanged"] += 1
-            continue
         uow.session.execute(update(tc.connector_items).where(c.id == row.id).values(fingerprint=item.fingerprint()))
         action = ("milestone.restored" if "removed_on" in before
                   else "milestone.completed" if ms.done_on and not before["done"] else "milestone.updated")
         uow.record(action, "milestone", ms.id, measure.code, before=before, after={**after, "source": item.key})
         counts["updated"] += 1
     if created:
-        uow.flush()
-        fresh = [{"config_name": config_name, "scope": scope, "external_key": item.key, "milestone_id": ms.id,
-                  "fingerprint": item.fingerprint()} for item, ms, row in created if row is None]
+        ids = _insert_milestones(uow, measure, source, [item for item, _row in created])
+        fresh = [{"config_name": config_name, "scope": scope, "external_key": item.key, "milestone_id": ms_id,
+                  "fingerprint": item.fingerprint()} for (item, row), ms_id in zip(created, ids) if row is None]
         if fresh:
             uow.session.execute(insert(tc.connector_items), fresh)
-        for item, ms, row in created:
+        for (item, row), ms_id in zip(created, ids):
             if row is not None:  # the milestone was deleted in Steerco: the item gets a new one
                 uow.session.execute(update(tc.connector_items).where(c.id == row.id)
-                                    .values(milestone_id=ms.id, fingerprint=item.fingerprint()))
-            uow.record("milestone.added", "milestone", ms.id, measure.code, after={**snapshot(ms), "source": item.key})
+                                    .values(milestone_id=ms_id, fingerprint=item.fingerprint()))
+            uow.record("milestone.added", "milestone", ms_id, measure.code,
+                       after={**_created_snapshot(item), "source": item.key})
         counts["created"] = len(created)
     for key, row in known.items():
         ms = by_id.get(row.milestone_id)
@@ -123,6 +128,35 @@ def sync(uow, measure, config_name: str, source: str, items: list[SyncedMileston
         uow.flush()
         refresh_pending_review(uow, measure)
     return counts
+
+
+def _insert_milestones(uow, measure, source: str, items: list[SyncedMilestone]) -> list[int]:
+    """Insert new milestones in one statement; their ids in the order of ``items``.
+
+    Core rather than the ORM: building thousands of mapped objects was most of an
+    import's time. The measure's milestone list is reloaded when next read.
+    """
+    rows = [{"measure_id": measure.id, "title": item.title, "due_date": item.due, "done_on": item.done_on,
+             "source": source, **{k: getattr(item, k) for k in PLAN_FIELDS}} for item in items]
+    stmt = insert(t.milestones).returning(t.milestones.c.id, sort_by_parameter_order=True)
+    ids = list(uow.session.execute(stmt, rows).scalars())
+    uow.session.expire(measure, ["milestones"])
+    return ids
+
+
+def _created_snapshot(item: SyncedMilestone) -> dict:
+    return snapshot(_Plain(item))
+
+
+class _Plain:
+    """A synced item read like a milestone, for the audit snapshot of one just inserted."""
+
+    def __init__(self, item: SyncedMilestone):
+        self.title, self.due_date, self.done_on, self.removed_on = item.title, item.due, item.done_on, None
+        for k in PLAN_FIELDS:
+            setattr(self, k, getattr(item, k))
+
+    facts = Milestone.facts
 
 
 def _assign(ms: Milestone, item: SyncedMilestone) -> None:

@@ -15,14 +15,11 @@ from typing import Callable
 from sqlalchemy import insert, select, update
 
 from steerco.domain.change import ChangeRequest
-from steerco.domain.schedule import Plan, PlanOptions, PlanTask, as_milestones, slipped_beyond
+from steerco.domain.schedule import Plan, PlanOptions, PlanTask, as_milestones, slip_days, slipped_beyond
 from steerco.services import milestone_sync, status, value_settings
 from steerco.services.access import editable_measure, visible_measure
-from steerco.services.milestone_sync import SyncedMilestone
-from steerco.store import tables_connectors as tc
+from steerco.services.milestone_sync import TITLE_LIMIT, SyncedMilestone
 from steerco.store import tables_schedule as ts
-
-TITLE_LIMIT = 200
 
 
 def import_plan(uow, measure_id: int, plan: Plan, *, source: str, filename: str, sha256: str,
@@ -42,18 +39,18 @@ def apply(uow, measure, plan: Plan, *, source: str, filename: str, sha256: str, 
     """:func:`import_plan` without the rights check (a connector re-applying stored plans)."""
     tasks = as_milestones(plan, options)
     progress(f"{len(plan.tasks)} tasks read, {len(tasks)} become milestones")
-    counts = milestone_sync.sync(uow, measure, source, source, [_synced(t, options) for t in tasks],
-                                 keep_removed=True)
+    synced = [_synced(t, options) for t in tasks]
+    counts = milestone_sync.sync(uow, measure, source, source, synced, keep_removed=True)
     progress(f"milestones written: {', '.join(f'{v} {k}' for k, v in counts.items())}")
     row = _row(uow, measure.id, source)
     reported = dict(row.slips_reported) if row else {}
-    change = _ask_for_change(uow, measure, plan, options, reported, filename, source)
+    change = _ask_for_change(uow, measure, plan, options, reported, filename, synced)
     values = {"filename": filename[:255], "title": plan.title[:255], "application": plan.application[:255],
               "sha256": sha256, "imported_at": uow.now, "imported_by": uow.actor,
               "options": {"summary_tasks": options.summary_tasks, "baseline": options.baseline,
                           "slip_threshold_days": options.slip_threshold_days},
               "counts": counts, "warnings": list(plan.warnings[:100]),
-              "tasks": [t.as_json() for t in plan.tasks], "slips_reported": reported}
+              "tasks": [t.as_json() for t in plan.tasks], "task_count": len(plan.tasks), "slips_reported": reported}
     if row is None:
         uow.session.execute(insert(ts.measure_plans).values(measure_id=measure.id, source=source, **values))
     else:
@@ -76,17 +73,16 @@ def _synced(t: PlanTask, options: PlanOptions) -> SyncedMilestone:
 
 
 def _ask_for_change(uow, measure, plan: Plan, options: PlanOptions, reported: dict, filename: str,
-                    source: str) -> int | None:
+                    synced: list[SyncedMilestone]) -> int | None:
     """One change request for the slips past the threshold not yet reported; updates ``reported`` in place."""
     if options.slip_threshold_days is None:
         return None
     threshold = options.slip_threshold_days
-    current = [(key, ms.title, ms.slip_days) for key, ms in _plan_milestones(uow, measure, source)
-               if ms.done_on is None and ms.removed_on is None]
+    current = [(m.key, m.title, slip_days(m.baseline_due, m.due, None)) for m in synced if m.done_on is None]
     # A slip back under the threshold is forgotten, so slipping again asks again.
-    for key in list(reported):
-        if not any(k == key and s is not None and s > threshold for k, _t, s in current):
-            del reported[key]
+    over = {k for k, _t, s in current if s is not None and s > threshold}
+    for key in set(reported) - over:
+        del reported[key]
     new = slipped_beyond(current, threshold, reported)
     if not new:
         return None
@@ -105,24 +101,18 @@ def _ask_for_change(uow, measure, plan: Plan, options: PlanOptions, reported: di
     return cr.id
 
 
-def _plan_milestones(uow, measure, source: str):
-    c = tc.connector_items.c
-    rows = uow.session.execute(select(c.external_key, c.milestone_id).where(
-        c.config_name == source, c.scope == measure.code, c.milestone_id.is_not(None))).all()
-    by_id = {m.id: m for m in measure.milestones}
-    return [(r.external_key, by_id[r.milestone_id]) for r in rows if r.milestone_id in by_id]
-
-
 def _row(uow, measure_id: int, source: str):
+    # every column but the tasks: a large plan's are megabytes of JSON, read only to apply it again
     p = ts.measure_plans.c
-    return uow.session.execute(select(ts.measure_plans).where(p.measure_id == measure_id, p.source == source)).first()
+    columns = [c for c in ts.measure_plans.c if c.name != "tasks"]
+    return uow.session.execute(select(*columns).where(p.measure_id == measure_id, p.source == source)).first()
 
 
 def plan_view(row, measure_code: str) -> dict:
     return {"measure": measure_code, "source": row.source, "filename": row.filename, "title": row.title,
             "application": row.application, "sha256": row.sha256, "imported_at": row.imported_at.isoformat(),
             "imported_by": row.imported_by, "options": row.options, "counts": row.counts, "warnings": row.warnings,
-            "tasks": len(row.tasks)}
+            "tasks": row.task_count}
 
 
 def current(uow, measure_id: int, source: str) -> dict | None:

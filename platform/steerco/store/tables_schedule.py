@@ -26,6 +26,7 @@ measure_plans = Table(
     Column("counts", JSON, nullable=False),
     Column("warnings", JSON, nullable=False),
     Column("tasks", JSON, nullable=False),
+    Column("task_count", Integer, nullable=False),
     # {task UID: slip in days} already put to a change request: re-imports never ask twice.
     Column("slips_reported", JSON, nullable=False),
     UniqueConstraint("measure_id", "source", name="uq_measure_plans_measure_source"),
