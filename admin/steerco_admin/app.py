@@ -17,6 +17,7 @@ from steerco_admin.api.connectors_directory import DirectorySecurityManager
 from steerco.plugins.manager import install_operators, make_plugin_manager
 from steerco.services.connectors import ConnectorEvents
 from steerco_admin.views import register_views
+from steerco_admin.views.panels import register_plugin_views
 from steerco.settings import Settings
 from steerco.store.uow import Store
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         appbuilder.init_app(app, db.session)
         register_api(appbuilder)
         register_views(appbuilder)
+        register_plugin_views(appbuilder, pm)
     errors.register(app)
     app.add_url_rule("/health", "health", _health(store))
     return app

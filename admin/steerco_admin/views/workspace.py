@@ -10,6 +10,7 @@ from steerco.services import audit, dashboard, evidence, gates, measures, status
 from steerco.services.models import model_of
 from steerco.services.views import condition_view, measure_view, review_view
 from steerco_admin.views.base import Page, attempt, form_data, login_required, run
+from steerco_admin.views import panels
 from steerco_admin.views.measure_tabs import tab_data
 
 PAGE_SIZE = 50
@@ -181,6 +182,7 @@ def _page_data(uow, measure_id: int) -> dict:
         "statuses": status.statuses(uow, measure_id),
         "value": value.grid(uow, measure_id),
         "users": [u.username for u in uow.users() if u.active],
+        "panels": panels.for_measure(uow, measure_id),
         **tab_data(uow, measure_id),
     }
 
