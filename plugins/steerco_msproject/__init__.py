@@ -24,3 +24,10 @@ def steerco_register_measure_panels():
     from steerco_msproject.web import panel_data
 
     return [MeasurePanel("plan", "steerco_msproject/panel.html", panel_data)]
+
+
+@hookimpl
+def steerco_register_commands():
+    from steerco_msproject.cli import COMMANDS
+
+    return COMMANDS

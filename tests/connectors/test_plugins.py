@@ -29,8 +29,8 @@ class Doubler:
 
 def test_every_hook_is_documented_with_its_contract():
     assert HOOKS == ["steerco_on_gate_decided", "steerco_on_measure_created", "steerco_on_review_submitted",
-                     "steerco_on_value_changed", "steerco_register_connectors", "steerco_register_measure_panels",
-                     "steerco_register_operators", "steerco_register_web_views"]
+                     "steerco_on_value_changed", "steerco_register_commands", "steerco_register_connectors",
+                     "steerco_register_measure_panels", "steerco_register_operators", "steerco_register_web_views"]
     for name in HOOKS:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         assert len(doc) > 40, f"{name} needs a docstring stating its contract"

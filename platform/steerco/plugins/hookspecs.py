@@ -114,3 +114,16 @@ def steerco_register_measure_panels() -> list:
         template gets as ``panel``; it runs in the page's read-only unit of work, for the
         logged-in user, and must respect what that user may see.
     """
+
+
+# -- the command line -------------------------------------------------------------
+
+@hookspec
+def steerco_register_commands() -> list:
+    """Return click commands (or groups) to add to the ``steerco`` command.
+
+    :returns: ``click.Command`` objects, found on first use of a name Steerco does
+        not have itself; a name Steerco or another plugin already uses is ignored
+        with a warning. A command reaches the store through
+        ``click.get_current_context().ensure_object(steerco.cli.main.Context).store``.
+    """
