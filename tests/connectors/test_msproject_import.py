@@ -129,3 +129,17 @@ def test_the_connector_declares_itself_and_validates_its_options():
     assert "settings.baseline" in e.value.errors
     assert MSProjectConnector(MSProjectConnector.load_settings({})).options.slip_threshold_days == 10
     assert SyncContext  # the sync runs through the connectors' run log (see the options test)
+
+
+def test_the_vendors_files_import_as_milestones(portfolio, measure):
+    from support import shared
+
+    sample = shared.require("vendor-samples", "msproject", "sample.xml").read_bytes()
+    result = import_file(portfolio, "alice", measure, sample, "sample.xml")
+    assert result["counts"]["created"] == 1 and result["title"] == "sample"
+    assert rows(portfolio, measure)[1][:3] == ("Third task", "msproject", date(2003, 1, 7))
+    baselines = shared.require("vendor-samples", "msproject", "baselines.xml").read_bytes()
+    result = import_file(portfolio, "alice", measure, baselines, "baselines.xml")
+    # the plan has no milestone: the earlier plan's milestone is marked removed, the odd baselines are warned about
+    assert result["counts"] == {"created": 0, "updated": 0, "unchanged": 0, "removed": 1}
+    assert len(result["warnings"]) == 10 and "finishes (2000-01-01) before it starts" in result["warnings"][0]

@@ -9,6 +9,7 @@ from typing import Any
 from steerco.domain.errors import ValidationFailed
 from steerco.domain.forms import FormField, clean_values, parse_fields
 from steerco.domain.hierarchy import check_code
+from steerco.domain.schedule import slip_days
 from steerco.rules.facts import PlatformFacts
 
 AMOUNT_FIELDS = ("potential", "baseline", "target")
@@ -194,8 +195,7 @@ class Milestone:
     @property
     def slip_days(self) -> int | None:
         """Days the milestone finishes (or will) after its baseline; None without a baseline."""
-        end = self.done_on or self.due_date
-        return (end - self.baseline_due).days if end and self.baseline_due else None
+        return slip_days(self.baseline_due, self.due_date, self.done_on)
 
     def facts(self) -> dict:
         return {
