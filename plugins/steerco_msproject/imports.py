@@ -12,7 +12,7 @@ from steerco.services import plans
 from steerco.services.access import editable_measure
 from steerco_msproject import mpp
 from steerco_msproject.connector import SOURCE, options
-from steerco_msproject.mspdi import read_mspdi
+from steerco_msproject.mspdi import gc_paused, read_mspdi
 
 log = logging.getLogger("steerco.msproject")
 
@@ -41,10 +41,13 @@ def import_file(store, actor: str, measure_id: int, data: bytes, filename: str, 
     say = progress or (lambda msg: log.info("plan import for measure %s: %s", measure_id, msg))
     store.run(actor, lambda uow: editable_measure(uow, measure_id) and None, readonly=True)
     say(f"reading '{filename}' ({len(data):,} bytes)")
-    plan = read_plan(data, filename, env=env)
-    digest = hashlib.sha256(data).hexdigest()
-    return store.run(actor, lambda uow: plans.import_plan(uow, measure_id, plan, source=SOURCE, filename=filename,
-                                                          sha256=digest, options=options(uow), progress=say))
+    # thousands of tasks, milestones and audit events: the cycle collector would scan them over and over
+    with gc_paused:
+        plan = read_plan(data, filename, env=env)
+        digest = hashlib.sha256(data).hexdigest()
+        return store.run(actor, lambda uow: plans.import_plan(uow, measure_id, plan, source=SOURCE,
+                                                              filename=filename, sha256=digest, options=options(uow),
+                                                              progress=say))
 
 
 def current(store, actor: str, measure_id: int) -> dict | None:

@@ -5,9 +5,9 @@ declares entities; a DTD can only stand in the prolog, before the root
 element. defusedxml's parser reads the prolog and refuses any entity
 declaration or external reference, naming the line; once the prolog is known
 to declare nothing, the body is parsed by the standard C parser, which cannot
-expand anything (an undefined entity is a syntax error). Running defusedxml's
-pure-Python parser over a whole 14 MB plan of 5,000 tasks took 2.3 times as
-long as the C parser on this machine, most of the 2 s an import may take.
+expand anything (an undefined entity is a syntax error). defusedxml's
+pure-Python parser over a whole 14 MB plan of 5,000 tasks took 2.0 s against
+0.45 s for the C parser (best of five here): the whole of the 2 s an import may take.
 
 A file that is not well-formed, or whose tasks carry values that are not what
 MSPDI allows, is refused whole with the line of each problem.
@@ -15,7 +15,9 @@ MSPDI allows, is refused whole with the line of each problem.
 
 from __future__ import annotations
 
+import gc
 import re
+import threading
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -61,6 +63,42 @@ def read_mspdi(data: bytes) -> Plan:
         (``not_mspdi``), or task values MSPDI does not allow; each problem with its line.
     """
     _check_prolog(data)
+    with gc_paused:
+        return _read(data)
+
+
+class _CollectorPause:
+    """Pauses Python's cycle collector while large trees are built (``with gc_paused:``).
+
+    A 14 MB plan is 450,000 elements; the collector kept re-scanning the growing
+    tree and took most of the parse (1.2 s instead of 0.45 s, best of five
+    here). The tree holds no cycles, so nothing is missed; the collector resumes
+    when the last parse running in the process ends.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = True
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._was_enabled:
+                gc.enable()
+
+
+gc_paused = _CollectorPause()
+
+
+def _read(data: bytes) -> Plan:
     parser = ET.XMLParser()
     try:
         parser.feed(data)
@@ -103,23 +141,23 @@ def _check_prolog(data: bytes) -> None:
 def _plan(root, data: bytes) -> Plan:
     tasks_el = root.find(NS + "Tasks")
     tasks, problems, warnings, seen = [], [], [], {}
-    for index, el in enumerate(tasks_el if tasks_el is not None else ()):
-        if el.tag != NS + "Task":
-            continue
+    line_of = _TaskLines(data)
+    task_elements = [] if tasks_el is None else [el for el in tasks_el if el.tag == NS + "Task"]
+    for index, el in enumerate(task_elements):
         try:
             task = _task(el)
         except _Bad as bad:
             uid = el.findtext(NS + "UID")
-            problems.append({"line": _line_of_task(data, index), "task": uid, "problem": str(bad)})
+            problems.append({"line": line_of(index), "task": uid, "problem": str(bad)})
             if len(problems) >= MAX_PROBLEMS:
                 break
             continue
         if task is None:
             continue
         if task.uid in seen:
-            problems.append({"line": _line_of_task(data, index), "task": task.uid,
+            problems.append({"line": line_of(index), "task": task.uid,
                              "problem": f"UID {task.uid} is used by another task too (line "
-                                        f"{_line_of_task(data, seen[task.uid])}); UIDs must be unique"})
+                                        f"{line_of(seen[task.uid])}); UIDs must be unique"})
             continue
         seen[task.uid] = index
         for number, (b_start, b_finish) in task.baselines.items():
@@ -197,13 +235,24 @@ def _application(root) -> str:
     return f"Microsoft Project{' ' + version if version else ''} XML ({details})"
 
 
-def _line_of_task(data: bytes, index: int) -> int | None:
-    """The line where the ``index``-th child of <Tasks> starts; only computed for messages."""
-    tasks_at = data.find(b"Tasks>")
-    for i, m in enumerate(_TASK.finditer(data, max(tasks_at, 0))):
-        if i == index:
-            return data.count(b"\n", 0, m.start()) + 1
-    return None
+class _TaskLines:
+    """The line each child of <Tasks> starts on, found in the raw bytes (the C parser keeps no lines).
+
+    Only computed when a message needs one, then kept for the others.
+    """
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.lines: list[int] | None = None
+
+    def __call__(self, index: int) -> int | None:
+        if self.lines is None:
+            self.lines, line, last = [], 1, 0
+            for m in _TASK.finditer(self.data, max(self.data.find(b"Tasks>"), 0)):
+                line += self.data.count(b"\n", last, m.start())
+                last = m.start()
+                self.lines.append(line)
+        return self.lines[index] if index < len(self.lines) else None
 
 
 def _reason(e: ET.ParseError) -> str:

@@ -7,10 +7,12 @@ that Project 2010-2019 writes (14 MB for 5,000 tasks). Measured in the same run:
 a bare parse of the same bytes with the standard C ElementTree parser (the floor:
 no safety check, no task read, nothing written), then the whole import through
 ``steerco_msproject.imports.import_file`` (rights, safe parse, tasks, milestones,
-keys, audit, statuses, commit): first with every 5th task a milestone (1,000
-milestones, a typical plan), then with summary tasks too and every task a
-milestone (5,000 milestones, the worst case), and a re-import of the same file
-(all unchanged). Goal: under 2 s for the 5,000-task plan.
+keys, audit, statuses, commit): with every 5th task a milestone (1,000
+milestones, a typical plan) and a re-import of the same file (all unchanged),
+then with summary tasks too and every task a milestone (5,000 milestones, the
+worst case). The bare parse is also shown with the cycle collector paused, as
+the import parses. Each figure is the best of three runs, interleaved, as other
+work shares the machine. Goal: under 2 s for the 5,000-task plan.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from steerco.migrate import upgrade  # noqa: E402
 from steerco.store.uow import Store  # noqa: E402
 
 GOAL_S = 2.0
+RUNS = 3
 
 
 def bench(name: str, value: float, unit: str, goal: float, extra: str = "") -> None:
@@ -39,13 +42,10 @@ def bench(name: str, value: float, unit: str, goal: float, extra: str = "") -> N
     print(f"BENCH {name} {value:.3f} {unit} goal {goal:g} {verdict}" + (f"  ({extra})" if extra else ""))
 
 
-def best(fn, runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def main():
@@ -54,6 +54,7 @@ def main():
     from steerco.services import configuration, connectors, measures, people
     from steerco_msproject.connector import CONFIG
     from steerco_msproject.imports import import_file
+    from steerco_msproject.mspdi import gc_paused
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=5000)
@@ -65,41 +66,57 @@ def main():
         store.run("system", lambda uow: configuration.apply(uow, default_config()) and None)
         store.run("system", lambda uow: people.add_user(uow, "alice", roles=[("owner", "PA")]) and None)
         ids = [store.run("alice", lambda uow: measures.create(uow, {"title": f"Plan {i}", "node": "PA",
-                                                                     "type": "cost"}).id) for i in range(3)]
+                                                                     "type": "cost"}).id) for i in range(2 * RUNS)]
         typical = project_xml(big_plan(args.tasks, milestone_every=5))
         every = project_xml(big_plan(args.tasks, milestone_every=1))
-        print(f"{args.tasks} tasks: {len(typical) / 1e6:.1f} MB of MSPDI")
+        print(f"{args.tasks} tasks: {len(typical) / 1e6:.1f} MB of MSPDI; best of {RUNS} runs each, interleaved")
 
-        t_parse = best(lambda: ET.fromstring(typical))
-        bench(f"msproject_bare_parse_{args.tasks}_tasks", t_parse, "s", GOAL_S, "C ElementTree, nothing else")
+        def paused_parse():
+            with gc_paused:
+                ET.fromstring(typical)
 
+        times: dict[str, list[float]] = {k: [] for k in ("parse", "floor", "import", "reimport")}
         steps = []
-        t = time.perf_counter()
-        first = import_file(store, "alice", ids[0], typical, "plan.xml",
-                            progress=lambda m: steps.append((time.perf_counter(), m)))
-        t_import = time.perf_counter() - t
-        assert first["counts"]["created"] == args.tasks // 5, first["counts"]
+        for run in range(RUNS):
+            times["parse"].append(timed(lambda: ET.fromstring(typical)))
+            times["floor"].append(timed(paused_parse))
+            log = []
+            t = time.perf_counter()
+            first = import_file(store, "alice", ids[run], typical, "plan.xml",
+                                progress=lambda m: log.append((time.perf_counter() - t, m)))
+            times["import"].append(time.perf_counter() - t)
+            assert first["counts"]["created"] == args.tasks // 5, first["counts"]
+            steps = log if times["import"][-1] == min(times["import"]) else steps
+            again = {}
+            times["reimport"].append(timed(lambda: again.update(import_file(store, "alice", ids[run], typical,
+                                                                            "plan.xml"))))
+            assert again["counts"]["unchanged"] == args.tasks // 5, again["counts"]
+        parse, floor = min(times["parse"]), min(times["floor"])
+        bench(f"msproject_bare_parse_{args.tasks}_tasks", parse, "s", GOAL_S, "ElementTree.fromstring as is")
+        bench(f"msproject_bare_parse_gc_paused_{args.tasks}_tasks", floor, "s", GOAL_S,
+              "the same with the cycle collector paused, as the import parses")
+        t_import = min(times["import"])
         bench(f"msproject_import_{args.tasks}_tasks", t_import, "s", GOAL_S,
-              f"{first['counts']['created']} milestones; {t_import / t_parse:.2f}x the bare parse")
+              f"{args.tasks // 5} milestones; {t_import / parse:.2f}x the bare parse, {t_import / floor:.2f}x "
+              "the paused one")
         for at, msg in steps:
-            print(f"    {at - t:6.3f} s  {msg}")
-
-        t = time.perf_counter()
-        again = import_file(store, "alice", ids[0], typical, "plan.xml")
-        t_again = time.perf_counter() - t
-        assert again["counts"]["unchanged"] == args.tasks // 5 and again["counts"]["created"] == 0, again["counts"]
+            print(f"    {at:6.3f} s  {msg}")
+        t_again = min(times["reimport"])
         bench(f"msproject_reimport_{args.tasks}_tasks", t_again, "s", GOAL_S,
-              f"all unchanged; {t_again / t_parse:.2f}x the bare parse")
+              f"all unchanged; {t_again / parse:.2f}x the bare parse")
 
         # the worst case needs summary tasks as milestones: the option an admin sets in the form
         store.run("system", lambda uow: people.add_user(uow, "root", roles=[("admin", None)]) and None)
         pm = make_plugin_manager(entrypoints=False, plugins=[steerco_msproject])
         store.run("root", lambda uow: connectors.save_config(uow, pm, CONFIG, "msproject", {"summary_tasks": True}))
-        t = time.perf_counter()
-        worst = import_file(store, "alice", ids[1], every, "plan.xml")
-        t_worst = time.perf_counter() - t
+        worst = []
+        for run in range(RUNS):
+            result = {}
+            worst.append(timed(lambda: result.update(import_file(store, "alice", ids[RUNS + run], every, "plan.xml"))))
+            assert result["counts"]["created"] == args.tasks, result["counts"]
+        t_worst = min(worst)
         bench(f"msproject_import_{args.tasks}_milestones", t_worst, "s", GOAL_S,
-              f"every task a milestone: {worst['counts']['created']}; {t_worst / t_parse:.2f}x the bare parse")
+              f"every task a milestone; {t_worst / parse:.2f}x the bare parse")
         store.dispose()
 
 

@@ -143,3 +143,23 @@ def test_vendor_project_2019_percent_complete_and_actual_start():
     assert [(t.uid, t.percent_complete, t.actual_start) for t in plan.tasks if t.outline_level] == [
         ("1", 0, None), ("2", 25, date(2016, 1, 4)), ("3", 50, date(2016, 1, 4))]
     assert as_milestones(plan, PlanOptions(summary_tasks=True)) == []
+
+
+def test_the_cycle_collector_resumes_after_the_last_parse_and_stays_off_if_it_was_off():
+    import gc
+
+    from steerco_msproject.mspdi import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused:
+        with gc_paused:
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # an outer parse is still running
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused:
+            read_mspdi(project_xml(programme(TODAY)))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

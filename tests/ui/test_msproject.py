@@ -87,3 +87,19 @@ def test_in_the_browser_the_owner_imports_a_plan(open_page, tmp_path):
     assert "by alice" in alice.get_by_test_id("plan-last-import").inner_text()
     assert alice.get_by_test_id("milestones").locator("tr").count() == 3
     shot(alice, "msproject-plan")
+
+
+def test_apply_again_brings_new_options_to_the_plans_already_imported(app, web):
+    app.config["TESTING"] = True  # the sync job runs at once instead of waiting for a worker
+    alice, admin = web.login("alice"), web.login("admin")
+    mid = new_measure(alice)
+    post_plan(alice, mid, PLAN)
+    assert "Phase 1: Sourcing" not in alice.get(f"/measures/{mid}?tab=plan").get_data(as_text=True)
+    page = admin.get("/msproject/settings").get_data(as_text=True)
+    admin.post("/msproject/settings", data={"csrf_token": csrf_of(page), "summary_tasks": "on", "baseline": "0",
+                                            "slip_threshold_days": "10"})
+    r = admin.post("/msproject/settings/apply", data={"csrf_token": csrf_of(page)}, follow_redirects=True)
+    assert "being applied again" in r.get_data(as_text=True)
+    page = alice.get(f"/measures/{mid}?tab=plan").get_data(as_text=True)
+    assert "Phase 1: Sourcing" in page and "Phase 2: Roll-out" in page
+    assert "summary tasks included" in page
