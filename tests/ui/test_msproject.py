@@ -103,3 +103,30 @@ def test_apply_again_brings_new_options_to_the_plans_already_imported(app, web):
     page = alice.get(f"/measures/{mid}?tab=plan").get_data(as_text=True)
     assert "Phase 1: Sourcing" in page and "Phase 2: Roll-out" in page
     assert "summary tasks included" in page
+
+
+def test_a_failing_plugin_panel_leaves_the_measure_page_working(portfolio, settings, caplog):
+    import steerco_msproject
+    from steerco import hookimpl
+    from steerco.plugins.manager import make_plugin_manager
+    from steerco.plugins.panels import MeasurePanel
+    from steerco_admin.accounts import ensure_login
+    from steerco_admin.app import create_app
+    from ui.conftest import Browser
+
+    def broken(uow, measure_id):
+        raise RuntimeError("plugin bug")
+
+    class Broken:
+        @hookimpl
+        def steerco_register_measure_panels(self):
+            return [MeasurePanel("plan", "nowhere.html", broken)]
+
+    app = create_app(settings, store=portfolio, FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+                     plugins=make_plugin_manager(entrypoints=False, plugins=[steerco_msproject, Broken()]))
+    ensure_login(app, "alice", "alice-pw")
+    alice = Browser(app).login("alice")
+    mid = new_measure(alice)
+    r = alice.get(f"/measures/{mid}?tab=plan")
+    assert r.status_code == 200 and 'data-testid="plan-upload"' in r.get_data(as_text=True)
+    assert "measure panel nowhere.html failed" in caplog.text

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
 from flask_appbuilder.api import BaseApi
 
 from steerco.plugins.panels import measure_panels, web_views
+
+log = logging.getLogger(__name__)
 
 
 def register_plugin_views(appbuilder, pm) -> None:
@@ -18,6 +22,14 @@ def register_plugin_views(appbuilder, pm) -> None:
 
 
 def for_measure(uow, measure_id: int) -> list[dict]:
-    """``[{tab, template, data}]`` of every plugin panel, for the page being shown."""
-    pm = current_app.extensions.get("steerco.plugins")
-    return [{"tab": p.tab, "template": p.template, "data": p.data(uow, measure_id)} for p in measure_panels(pm)]
+    """``[{tab, template, data}]`` of every plugin panel, for the page being shown.
+
+    A panel whose data fails is left out and logged: a plugin never takes the measure page down.
+    """
+    out = []
+    for p in measure_panels(current_app.extensions.get("steerco.plugins")):
+        try:
+            out.append({"tab": p.tab, "template": p.template, "data": p.data(uow, measure_id)})
+        except Exception:  # a plugin's bug costs its own block only
+            log.exception("measure panel %s failed for measure %s", p.template, measure_id)
+    return out
