@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import expose
 
+from steerco.domain import rights
 from steerco.domain.errors import SteercoError
 from steerco.services import connectors, plans
 from steerco_admin.api import base as api
@@ -173,9 +174,10 @@ class MSProjectPage(Page):
 
 
 def panel_data(uow, measure_id: int) -> dict:
-    """The milestones tab's plan block: the last import, and whether this user may change the options."""
-    user = uow.user(uow.actor)
-    return {"plan": plans.current(uow, measure_id, SOURCE), "admin": bool(user and user.is_admin),
+    """The milestones tab's plan block: the last import; whether this user may import, and set the options."""
+    plan = plans.current(uow, measure_id, SOURCE)
+    user = uow.require_user(uow.actor)
+    return {"plan": plan, "editable": rights.can_edit(user, uow.measure(measure_id)), "admin": user.is_admin,
             "accept": ",".join(SUFFIXES)}
 
 

@@ -39,6 +39,9 @@ def test_the_tab_shows_the_plan_source_and_last_import_after_an_upload(web):
     assert "Supplier programme" in block and "plan.xml" in block and "Microsoft Project 2016 or later" in block
     assert re.search(r"Last import \d{4}-\d\d-\d\d \d\d:\d\d by alice:\s+3 added, 0 updated", block)
     assert "baseline 2026-11-07" in page and "+15 d" in page
+    # the steering committee sees where the milestones come from, but imports nothing
+    seen = web.login("sam").get(f"/measures/{mid}?tab=plan").get_data(as_text=True)
+    assert 'data-testid="plan-title"' in seen and 'data-testid="plan-upload"' not in seen
 
 
 def test_a_refused_plan_is_explained_on_the_page_and_nothing_changes(web):
