@@ -19,9 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.servers import PostgresServer  # noqa: E402
-
 from steerco.settings import Settings  # noqa: E402
+from support.servers import PostgresServer  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
@@ -137,7 +136,8 @@ def default_config():
 @pytest.fixture
 def portfolio(store):
     """The default model, a small hierarchy and one user per role."""
-    from steerco.services import configuration, people
+    from steerco.services.configuration import bundle as configuration
+    from steerco.services.rights import people
 
     store.run("system", lambda uow: configuration.apply(uow, default_config()).as_dict())
     for name, roles in USERS.items():

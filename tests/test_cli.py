@@ -96,6 +96,41 @@ def test_config_errors_name_the_place(env, tmp_path):
     assert p.returncode != 0 and "not valid YAML at line" in p.stderr and "Traceback" not in p.stderr
 
 
+def test_config_apply_lists_every_unknown_path_and_applies_nothing(env, tmp_path):
+    run(env, "db", "upgrade")
+    bad = tmp_path / "paths.yaml"
+    bad.write_text((ROOT / "config/governance/default.yaml").read_text()
+                   .replace('{">": [{"var": "potential"}, 0]}', '{">": [{"var": "fields.nonexistent"}, 0]}')
+                   .replace('{">": [{"var": "value.plan_periods"}, 0]}', '{">": [{"var": "vaule.plan_periods"}, 0]}', 1))
+    p = run(env, "config", "apply", str(bad), ok=False)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert f"{bad}: 2 problem(s), nothing applied" in p.stderr
+    assert (f"{bad}: governance model 'doi-default' gate 'Identified' criterion 'potential_estimated': "
+            f"reads 'fields.nonexistent', but no measure type of model 'doi-default' (cost, growth) has a field "
+            f"'nonexistent'") in p.stderr
+    assert (f"{bad}: governance model 'doi-default' gate 'Detailed' criterion 'value_plan': "
+            f"reads 'vaule.plan_periods', but a measure has no fact 'vaule' (did you mean 'value'?)") in p.stderr
+    # nothing of it was applied: the shipped file then creates everything
+    assert "created  governance model doi-default v1" in run(env, "config", "apply",
+                                                            "config/governance/default.yaml").stdout
+    # a field for a model that has no measure type yet is applied, with a warning
+    lean = tmp_path / "lean.yaml"
+    lean.write_text("""governance_models:
+  - code: lean
+    name: Lean
+    levels: [{doi: 0, name: Idea}, {doi: 1, name: Done}]
+    gates:
+      - doi: 1
+        name: Done
+        must_meet: [{code: vendor_named, label: Vendor named, rule: {"!!": {"var": "fields.vendor"}}}]
+        approval: {steps: [{name: PMO review, roles: [pmo]}]}
+""")
+    out = run(env, "config", "apply", str(lean)).stdout
+    assert "created  governance model lean v1" in out
+    assert (f"warning  {lean}: governance model 'lean' gate 'Done' criterion 'vendor_named': reads 'fields.vendor'"
+            in out)
+
+
 def test_changed_model_becomes_a_new_version_and_measures_stay(env, tmp_path):
     run(env, "db", "upgrade")
     run(env, "config", "apply", "config/governance/default.yaml")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from steerco_admin.app import STEERCO_ROLE
+STEERCO_ROLE = "Steerco User"
+"""The one FAB role every login holds; Steerco's own roles (node-scoped) decide what a person may do."""
 
 
 def ensure_login(app: Flask, username: str, password: str | None, *, name: str = "", email: str = "",

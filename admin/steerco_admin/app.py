@@ -11,19 +11,19 @@ from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_wtf.csrf import CSRFProtect
 
 from steerco.migrate import pending
-from steerco_admin import errors
-from steerco_admin.api import register_api
-from steerco_admin.api.connectors_directory import DirectorySecurityManager
 from steerco.plugins.manager import install_operators, make_plugin_manager
-from steerco.services.connectors import ConnectorEvents
-from steerco_admin.views import register_views
-from steerco_admin.views.panels import register_plugin_views
+from steerco.services.integration.connectors import ConnectorEvents
 from steerco.settings import Settings
 from steerco.store.uow import Store
+from steerco_admin import errors
+from steerco_admin.accounts import STEERCO_ROLE
+from steerco_admin.api import register_api
+from steerco_admin.api.connectors_directory import DirectorySecurityManager
+from steerco_admin.views import register_views
+from steerco_admin.views.panels import register_plugin_views
 
 log = logging.getLogger(__name__)
 
-STEERCO_ROLE = "Steerco User"
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, check_schema: bool = True,

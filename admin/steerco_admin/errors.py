@@ -10,8 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from steerco.domain import errors as e
 from steerco.domain.schedule import PlanRejected
-from steerco.services.evidence import TooLarge
 from steerco.plugins.connector import ConnectorError
+from steerco.services.governance.evidence import TooLarge
 
 log = logging.getLogger(__name__)
 

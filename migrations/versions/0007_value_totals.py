@@ -3,9 +3,8 @@
 Revision ID: 0007
 Revises: 0006
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007'
 down_revision = '0006'
@@ -33,7 +32,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('node_id', 'version', 'period', name=op.f('pk_node_period_totals'))
     )
     # Databases that already hold amounts get their sums now.
-    from steerco.services.value_totals import rebuild
+    from steerco.services.value.totals import rebuild
 
     rebuild(op.get_bind())
 

@@ -8,16 +8,19 @@ the reviews and the time spent per DoI look like a real programme's.
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 import random
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
 import yaml
 
-from steerco.services import configuration, evidence, gates, measures, people, value
+from steerco.services.configuration import bundle as configuration
+from steerco.services.governance import evidence, gates, measures
 from steerco.services.models import model_of
+from steerco.services.rights import people
+from steerco.services.value import amounts as value
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "governance" / "default.yaml"
 

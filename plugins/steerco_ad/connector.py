@@ -15,7 +15,7 @@ from ldap3.utils.conv import escape_filter_chars
 from marshmallow import fields, validate
 
 from steerco.plugins.connector import Connector, ConnectorError, ConnectorSettings, Secret
-from steerco.services.directory import DirectoryEntry, LoginRefused, parse_mapping, sync_entries
+from steerco.services.integration.directory import DirectoryEntry, LoginRefused, parse_mapping, sync_entries
 
 log = logging.getLogger(__name__)
 

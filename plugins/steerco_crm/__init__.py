@@ -1,7 +1,7 @@
 """Built-in plugin: CRM triggers (HubSpot, Salesforce, Dynamics 365).
 
 The webhook endpoint and the trigger rules are part of Steerco
-(``steerco.services.triggers``); this plugin adds what CRM payloads need in
+(``steerco.services.integration.triggers``); this plugin adds what CRM payloads need in
 rules: CRMs send amounts as text ("75000.00", "75,000"), so ``as_number``
 reads them.
 """

@@ -7,7 +7,7 @@ from datetime import date
 from marshmallow import fields, validate
 
 from steerco.plugins.connector import Connector, ConnectorSettings, Secret
-from steerco.services.work_items import WorkItem, links, sync_milestones
+from steerco.services.integration.work_items import WorkItem, links, sync_milestones
 from steerco_jira.client import JiraClient
 
 

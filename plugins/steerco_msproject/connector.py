@@ -14,8 +14,8 @@ from marshmallow import fields, validate
 from steerco.domain.errors import NotFound
 from steerco.domain.schedule import PlanOptions
 from steerco.plugins.connector import Connector, ConnectorSettings
-from steerco.services import plans
-from steerco.services.connectors import config
+from steerco.services.integration import plans
+from steerco.services.integration.connectors import config
 
 SOURCE = "msproject"
 """Milestones from MS Project plans carry this source; their task UIDs are kept under it."""

@@ -8,8 +8,8 @@ from pathlib import PurePath
 from typing import Callable
 
 from steerco.domain.schedule import Plan
-from steerco.services import plans
 from steerco.services.access import editable_measure
+from steerco.services.integration import plans
 from steerco_msproject import mpp
 from steerco_msproject.connector import SOURCE, options
 from steerco_msproject.mspdi import gc_paused, read_mspdi
@@ -36,7 +36,7 @@ def import_file(store, actor: str, measure_id: int, data: bytes, filename: str, 
     The right to edit the measure is checked before the file is read; the file
     is read before any transaction opens (a large plan never holds locks while parsed).
 
-    :returns: the import as ``steerco.services.plans.plan_view`` shows it, with ``change_request``.
+    :returns: the import as ``steerco.services.integration.plans.plan_view`` shows it, with ``change_request``.
     """
     say = progress or (lambda msg: log.info("plan import for measure %s: %s", measure_id, msg))
     store.run(actor, lambda uow: editable_measure(uow, measure_id) and None, readonly=True)

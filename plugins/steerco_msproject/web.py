@@ -13,7 +13,7 @@ from flask_appbuilder import expose
 
 from steerco.domain import rights
 from steerco.domain.errors import SteercoError
-from steerco.services import connectors, plans
+from steerco.services.integration import connectors, plans
 from steerco_admin.api import base as api
 from steerco_admin.api.base import SteercoApi, authenticated
 from steerco_admin.views import base as pages
@@ -160,7 +160,7 @@ class MSProjectPage(Page):
     @expose("/settings/apply", methods=["POST"])
     @login_required
     def apply_again(self):
-        from steerco.services.connector_jobs import enqueue_sync
+        from steerco_admin.jobs import enqueue_sync
 
         try:
             run(lambda uow: connectors.require_admin(uow) and connectors.config(uow, CONFIG) and None, readonly=True)

@@ -7,7 +7,10 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from steerco.services import measures, rollup, value, value_settings
+from steerco.services.governance import measures
+from steerco.services.value import amounts as value
+from steerco.services.value import rollup
+from steerco.services.value import configure as value_configure
 
 
 def _measure(store, user, node, title, **extra):
@@ -26,7 +29,7 @@ def _value(store, mid, user, cells_by_line):
 
 
 def _build(portfolio):
-    portfolio.run("admin", lambda uow: value_settings.set_rates(uow, {("USD", "2026-11"): "0.9215"}))
+    portfolio.run("admin", lambda uow: value_configure.set_rates(uow, {("USD", "2026-11"): "0.9215"}))
     a = _measure(portfolio, "alice", "PA", "=HYPERLINK(\"http://evil\")", potential="1000", sponsor="bob")
     _value(portfolio, a, "alice", {("savings", "EUR"): {("plan", "2026-11"): "100.10", ("forecast", "2026-11"): "90"},
                                    ("revenue", "USD"): {("plan", "2026-11"): "10.01"},

@@ -48,7 +48,8 @@ def make_csv(lines: int, measures: int) -> bytes:
 
 
 def main():
-    from steerco.services import actuals, people
+    from steerco.services.rights import people
+    from steerco.services.value import actuals
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=1_000_000)

@@ -18,11 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conftest import USERS, default_config  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from conftest import USERS, default_config  # noqa: E402
 from steerco.migrate import upgrade  # noqa: E402
-from steerco.services import configuration, people  # noqa: E402
+from steerco.services.configuration import bundle as configuration
+from steerco.services.rights import people  # noqa: E402
 from steerco.settings import Settings  # noqa: E402
 from steerco.store.uow import Store  # noqa: E402
 from steerco_admin.accounts import ensure_login  # noqa: E402

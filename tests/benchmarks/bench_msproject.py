@@ -28,10 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import default_config  # noqa: E402
-from support.mspdi import big_plan, project_xml  # noqa: E402
-
 from steerco.migrate import upgrade  # noqa: E402
 from steerco.store.uow import Store  # noqa: E402
+from support.mspdi import big_plan, project_xml  # noqa: E402
 
 GOAL_S = 2.0
 RUNS = 3
@@ -51,7 +50,10 @@ def timed(fn) -> float:
 def main():
     import steerco_msproject
     from steerco.plugins.manager import make_plugin_manager
-    from steerco.services import configuration, connectors, measures, people
+    from steerco.services.configuration import bundle as configuration
+    from steerco.services.governance import measures
+    from steerco.services.integration import connectors
+    from steerco.services.rights import people
     from steerco_msproject.connector import CONFIG
     from steerco_msproject.imports import import_file
     from steerco_msproject.mspdi import gc_paused

@@ -37,8 +37,10 @@ from steerco.domain.gatecheck import check_gate  # noqa: E402
 from steerco.domain.governance import parse_model  # noqa: E402
 from steerco.domain.measure import Measure  # noqa: E402
 from steerco.migrate import upgrade  # noqa: E402
-from steerco.services import gates, preview, value_totals  # noqa: E402
+from steerco.services.configuration import preview
+from steerco.services.governance import gates
 from steerco.services.models import model_of  # noqa: E402
+from steerco.services.value import totals as value_totals  # noqa: E402
 from steerco.store import tables as t  # noqa: E402
 from steerco.store import tables_value as v  # noqa: E402
 from steerco.store.uow import Store  # noqa: E402

@@ -66,8 +66,8 @@ def build_portfolio(store: Store, measures: int, n_periods: int, versions=VERSIO
                     progress=print) -> dict:
     """Configuration through the services, then measures, lines and amounts bulk-loaded (fast)."""
     from conftest import default_config
-
-    from steerco.services import configuration, people
+    from steerco.services.configuration import bundle as configuration
+    from steerco.services.rights import people
 
     rng = random.Random(seed)
     cfg = default_config()
@@ -169,7 +169,7 @@ def best(fn, repeats):
 
 
 def bench(url: str, args, label: str):
-    from steerco.services import rollup
+    from steerco.services.value import rollup
 
     upgrade(url)
     store = Store(url)

@@ -29,9 +29,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from conftest import USERS, default_config  # noqa: E402
-from steerco.migrate import upgrade  # noqa: E402
-from steerco.services import configuration, notify, people, sla  # noqa: E402
 from steerco.domain.sla import BusinessCalendar  # noqa: E402
+from steerco.migrate import upgrade  # noqa: E402
+from steerco.services.configuration import bundle as configuration
+from steerco.services.rights import (
+    notify,
+    people,
+    sla,  # noqa: E402
+)
 from steerco.store import tables as t  # noqa: E402
 from steerco.store import tables_rights as tr  # noqa: E402
 from steerco.store.uow import Store  # noqa: E402

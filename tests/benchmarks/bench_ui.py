@@ -26,9 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from conftest import USERS, default_config  # noqa: E402
-
 from steerco.migrate import upgrade  # noqa: E402
-from steerco.services import configuration, people, value_totals  # noqa: E402
+from steerco.services.configuration import bundle as configuration
+from steerco.services.rights import people
+from steerco.services.value import totals as value_totals  # noqa: E402
 from steerco.settings import Settings  # noqa: E402
 from steerco.store import tables as t  # noqa: E402
 from steerco.store import tables_value as v  # noqa: E402

@@ -3,8 +3,9 @@
 from click.testing import CliRunner
 
 from steerco.cli.main import main
-from steerco.services import connectors as svc
-from steerco.services import measures, triggers, work_items
+from steerco.services.governance import measures
+from steerco.services.integration import connectors as svc
+from steerco.services.integration import triggers, work_items
 from support.fake_jira import FakeJira
 
 EMAIL, TOKEN = "bot@acme.example", "cli-jira-token-77"

@@ -5,9 +5,9 @@ import subprocess
 import pytest
 
 from steerco.plugins.connector import ConnectorError, SyncContext
-from steerco.services import connectors as svc
-from steerco.services import people
-from steerco.services.directory import LoginRefused
+from steerco.services.integration import connectors as svc
+from steerco.services.integration.directory import LoginRefused
+from steerco.services.rights import people
 from support.servers import free_port
 from support.slapd import ROOT_DN, ROOT_PW, SUFFIX, SlapdServer, ad_like_ldif
 

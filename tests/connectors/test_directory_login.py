@@ -2,10 +2,10 @@
 
 import pytest
 
-from steerco.services import connectors as svc
+from connectors.test_directory import ENV, settings_for
+from steerco.services.integration import connectors as svc
 from support.servers import free_port
 from support.slapd import SlapdServer, ad_like_ldif
-from connectors.test_directory import ENV, settings_for
 
 
 @pytest.fixture(scope="module")

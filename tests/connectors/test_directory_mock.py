@@ -4,7 +4,13 @@ import ldap3
 import pytest
 
 from steerco.plugins.manager import connector_classes
-from steerco.services.directory import DirectoryEntry, LoginRefused, group_matches, parse_mapping, wanted_roles
+from steerco.services.integration.directory import (
+    DirectoryEntry,
+    LoginRefused,
+    group_matches,
+    parse_mapping,
+    wanted_roles,
+)
 
 BASE = "dc=corp,dc=example"
 

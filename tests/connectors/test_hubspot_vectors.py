@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from steerco.services.trigger_signatures import Delivery, Rejected, verify
+from steerco.services.integration.signatures import Delivery, Rejected, verify
 from support import shared
 from support.crm import HUBSPOT_V3_DECODED, hubspot_v1_signature, hubspot_v2_signature, hubspot_v3_signature
 

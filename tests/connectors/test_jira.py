@@ -4,8 +4,9 @@ import pytest
 
 from steerco.domain.errors import ValidationFailed
 from steerco.plugins.connector import ConnectorError, SyncContext
-from steerco.services import connectors as svc
-from steerco.services import measures, work_items
+from steerco.services.governance import measures
+from steerco.services.integration import connectors as svc
+from steerco.services.integration import work_items
 from steerco.testing import ConnectorContract
 from support.fake_jira import FakeJira
 
@@ -171,8 +172,8 @@ class TestJiraContract(ConnectorContract):
 
 
 def test_gate_decision_creates_a_jira_issue_after_commit(portfolio, pm, jira, linked):
-    from steerco.services import audit, gates
-    from steerco.services.connectors import ConnectorEvents
+    from steerco.services.governance import audit, gates
+    from steerco.services.integration.connectors import ConnectorEvents
 
     portfolio.run("admin", lambda uow: svc.save_config(uow, pm, "jira", "jira",
                                                         settings_for(jira.url, decision_project="GOV")))
@@ -191,8 +192,8 @@ def test_gate_decision_creates_a_jira_issue_after_commit(portfolio, pm, jira, li
 
 
 def test_jira_down_at_decision_time_does_not_break_the_gate(portfolio, pm, jira, linked):
-    from steerco.services import gates
-    from steerco.services.connectors import ConnectorEvents
+    from steerco.services.governance import gates
+    from steerco.services.integration.connectors import ConnectorEvents
 
     portfolio.run("admin", lambda uow: svc.save_config(uow, pm, "jira", "jira",
                                                         settings_for(jira.url, decision_project="GOV")))

@@ -7,8 +7,9 @@ import sys
 import textwrap
 import time
 
-from steerco.services import connectors as svc
-from steerco.services import measures, work_items
+from steerco.services.governance import measures
+from steerco.services.integration import connectors as svc
+from steerco.services.integration import work_items
 from support.fake_jira import FakeJira
 
 EMAIL, TOKEN = "bot@acme.example", "jira-token-in-worker-env"
@@ -16,7 +17,7 @@ EMAIL, TOKEN = "bot@acme.example", "jira-token-in-worker-env"
 WORKER = textwrap.dedent("""
     from steerco.jobs import make_huey
     from steerco.plugins.manager import install_operators, make_plugin_manager
-    from steerco.services.connector_jobs import register_tasks
+    from steerco.jobs.connectors import register_tasks
     from steerco.settings import Settings
     from steerco.store.uow import Store
 
@@ -31,7 +32,7 @@ WORKER = textwrap.dedent("""
 
 def test_queued_sync_runs_in_a_huey_consumer(portfolio, pm, settings, monkeypatch, tmp_path):
     from steerco.jobs import make_huey
-    from steerco.services.connector_jobs import register_tasks
+    from steerco.jobs.connectors import register_tasks
 
     monkeypatch.setenv("JIRA_TOKEN", TOKEN)
     with FakeJira(EMAIL, TOKEN) as jira:

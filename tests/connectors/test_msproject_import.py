@@ -8,7 +8,9 @@ import pytest
 from steerco.domain.errors import NotFound, PermissionDenied
 from steerco.domain.schedule import PlanRejected
 from steerco.plugins.connector import SyncContext
-from steerco.services import audit, changes, connectors, measures, status
+from steerco.services.governance import audit, measures
+from steerco.services.integration import connectors
+from steerco.services.value import changes, status
 from steerco_msproject.connector import MSProjectConnector
 from steerco_msproject.imports import current, import_file
 from support.mspdi import T, programme, project_xml

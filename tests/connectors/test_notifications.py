@@ -2,7 +2,7 @@
 
 from steerco import hookimpl
 from steerco.plugins.manager import make_plugin_manager
-from steerco.services import gates, measures
+from steerco.services.governance import gates, measures
 
 
 class Recorder:

@@ -61,7 +61,8 @@ def test_discovered_through_its_entry_point(installed):
 
 def test_its_operator_works_in_a_gate_criterion(installed, portfolio):
     from steerco.plugins.manager import install_operators, make_plugin_manager
-    from steerco.services import configuration, gates, measures
+    from steerco.services.configuration import bundle as configuration
+    from steerco.services.governance import gates, measures
 
     install_operators(make_plugin_manager())
     config = default_config()
@@ -118,7 +119,7 @@ class TestSampleConnectorContract(ConnectorContract):
 
     @pytest.fixture
     def sync_context(self, portfolio):
-        from steerco.services import measures
+        from steerco.services.governance import measures
 
         portfolio.run("alice", lambda uow: measures.create(uow, {"title": "Freight", "node": "PA", "type": "cost"})
                       and None)
@@ -133,8 +134,9 @@ class TestSampleConnectorContract(ConnectorContract):
 
 
 def test_missing_secret_is_named_in_the_settings_error(installed):
-    from steerco.domain.errors import ValidationFailed
     from steerco_sample.risks import RiskFeed
+
+    from steerco.domain.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as info:
         RiskFeed.load_settings({"base_url": "http://127.0.0.1:1", "token_env": "RISK_TOKEN"}, env={})

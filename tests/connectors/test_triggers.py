@@ -5,7 +5,7 @@ from urllib.parse import unquote
 import pytest
 
 from steerco.domain.errors import PermissionDenied
-from steerco.services import triggers
+from steerco.services.integration import triggers
 from support.crm import body_of, hmac_headers, hubspot_deal_stage_event, hubspot_headers, salesforce_opportunity
 
 HUBSPOT_SECRET = "hs-client-secret-2f6a"

@@ -103,7 +103,7 @@ def test_every_criterion_fails_for_a_measure_lacking_what_it_reads(path, definit
                 assert not result.passed, f"{where} passed"
                 assert read in result.missing, f"{where}: missing lists {result.missing}"
                 assert result.explanation.startswith(criterion.explanation), where
-                assert f"value missing: " in result.explanation and read in result.explanation, where
+                assert "value missing: " in result.explanation and read in result.explanation, where
             checked += 1
     assert checked >= 10
 

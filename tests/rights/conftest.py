@@ -1,11 +1,12 @@
 """Fixtures of the 'rights' tests: a model whose first gate routes by value and people to delegate to."""
 
 import pytest
-
 from api.conftest import app  # noqa: F401  (the app fixture of the API tests)
 
 from conftest import default_config
-from steerco.services import configuration, measures, people
+from steerco.services.configuration import bundle as configuration
+from steerco.services.governance import measures
+from steerco.services.rights import people
 
 SPONSOR_THEN_CFO = {"steps": [
     {"name": "Sponsor approval", "roles": ["sponsor"], "mode": "any"},
@@ -41,6 +42,7 @@ def routed(portfolio):
 def api(app, routed):
     """The API client of tests/api, with a login for dave too."""
     from api.conftest import Api
+
     from steerco_admin.accounts import ensure_login
 
     ensure_login(app, "dave", "dave-pw")

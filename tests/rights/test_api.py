@@ -2,7 +2,7 @@
 
 import threading
 
-from steerco.services import gates
+from steerco.services.governance import gates
 
 from .conftest import ready_measure
 

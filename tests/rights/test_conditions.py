@@ -4,7 +4,7 @@ acting for one) or the PMO of the measure's node; never the measure's owner. Ove
 import pytest
 
 from steerco.domain.errors import NotAnApprover, SegregationOfDuties
-from steerco.services import gates
+from steerco.services.governance import gates
 
 from .conftest import ready_measure
 

@@ -8,7 +8,8 @@ from steerco.domain.errors import ConfigError
 from steerco.domain.governance import Sla
 from steerco.domain.sla import BusinessCalendar, parse_calendar, sla_state
 from steerco.jobs import build
-from steerco.services import delegation, gates, notify, sla
+from steerco.services.governance import gates
+from steerco.services.rights import delegation, notify, sla
 from steerco.store import tables_rights as tr
 
 from .conftest import ready_measure, with_first_gate
@@ -67,7 +68,7 @@ def _jobs(store, settings, mailbox):
 
 
 def _emails(store):
-    from steerco.services import people
+    from steerco.services.rights import people
 
     for name in ("bob", "pmo", "pmo2", "dave", "admin"):
         store.run("system", lambda uow: setattr(people.add_user(uow, name), "email", f"{name}@example.test"))
@@ -183,8 +184,7 @@ def test_sla_scan_command(portfolio, settings, clock, tmp_path):
     from click.testing import CliRunner
 
     from steerco.cli.main import main
-
-    from steerco.services import people
+    from steerco.services.rights import people
 
     portfolio.run("system", lambda uow: setattr(people.add_user(uow, "pmo"), "email", "pmo@example.test"))
     clock.now = datetime.now(timezone.utc) - timedelta(days=21)  # the command runs on the machine's clock

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from steerco.domain.errors import NotDelegated, SegregationOfDuties, ValidationFailed
-from steerco.services import audit, delegation, gates
+from steerco.services.governance import audit, gates
+from steerco.services.rights import delegation
 
 from .conftest import ready_measure, with_first_gate
 

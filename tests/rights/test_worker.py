@@ -9,11 +9,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from support.redis_smtp import RedisServer, SmtpServer
 
 from steerco.jobs import build
-from steerco.services import gates, people
+from steerco.services.governance import gates
+from steerco.services.rights import people
 from steerco.settings import Settings
+from support.redis_smtp import RedisServer, SmtpServer
 
 from .conftest import ready_measure, with_first_gate
 

@@ -211,6 +211,9 @@ def test_reads_lists_root_paths_in_rule_order_and_match_the_engine():
     assert compiled.reads == ("risk.score", "sponsor", "milestones", "budget", "owner")
     assert compiled.reads_complete
     assert not rules.compile_rule({"var": {"cat": ["a", "b"]}}).reads_complete
+    assert not rules.compile_rule({"missing": {"merge": [["a"], {"var": "extra"}]}}).reads_complete
+    assert not rules.compile_rule({"missing_some": [1, {"if": [True, ["a"], ["b"]]}]}).reads_complete
+    assert rules.compile_rule({"missing_some": [1, ["a", "b"]]}).reads == ("a", "b")
 
 
 def test_compiled_rule_keeps_its_own_copy_of_the_source():

@@ -1,7 +1,6 @@
 """Facts the platform built (PlatformFacts) skip the facts walk; everything else keeps every cap."""
 
 import json
-from datetime import date
 
 import pytest
 

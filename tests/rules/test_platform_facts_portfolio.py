@@ -6,7 +6,8 @@ import pytest
 
 from steerco import rules
 from steerco.domain.gatecheck import check_gate
-from steerco.services import gates, measures, preview
+from steerco.services.configuration import preview
+from steerco.services.governance import gates, measures
 from steerco.services.models import model_of
 
 MODEL = "doi-default"

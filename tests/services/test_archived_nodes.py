@@ -3,7 +3,8 @@
 import pytest
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import measures, structure
+from steerco.services.configuration import structure
+from steerco.services.governance import measures
 
 
 def test_archived_nodes_take_no_new_or_moved_measures(portfolio):

@@ -3,7 +3,7 @@
 import threading
 
 from steerco.domain.errors import SteercoError
-from steerco.services import gates, measures
+from steerco.services.governance import gates, measures
 
 
 def _race(store, jobs):
@@ -64,7 +64,7 @@ def test_two_submissions_at_once_open_one_review(portfolio):
 
 
 def test_audit_chain_stays_intact_under_concurrent_writers(portfolio):
-    from steerco.services.audit import verify_chain
+    from steerco.services.governance.audit import verify_chain
 
     ids = [_identified_ready(portfolio) for _ in range(4)]
     jobs = [("alice", lambda uow, m=m: measures.update(uow, m, {"description": f"edit {m}"}) and None) for m in ids]

@@ -13,7 +13,7 @@ from steerco.domain.errors import (
     SelfApprovalNotAllowed,
     TransitionNotAllowed,
 )
-from steerco.services import audit, evidence, gates, measures
+from steerco.services.governance import audit, evidence, gates, measures
 
 
 def create(store, actor="admin", **extra):

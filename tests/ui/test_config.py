@@ -25,7 +25,7 @@ def test_new_model_draft_publish_and_diff(web):
     assert 'id="editor-data"' in edit
     # the JSON endpoint refuses a session call without the page's CSRF token
     assert admin.put("/api/v1/ui/models/it-projects/draft", json={"definition": {}}).status_code == 400
-    from steerco.services.drafts import skeleton
+    from steerco.services.configuration.drafts import skeleton
     model = skeleton("it-projects", "IT projects")
     model["gates"][0]["must_meet"] = [{"code": "budget", "label": "Budget above 10k", "explanation": "Set the potential",
                                        "rule": {"and": [{"!=": [{"var": "potential"}, None]},
@@ -64,7 +64,10 @@ def test_impact_preview_and_rule_test(web, app):
     body = r.get_json()
     assert r.status_code == 200, body
     assert body["checked"] == 2 and body["draft"] == {"pass": 1, "fail": 1} and body["now"]["fail"] == 2
-    assert [m["code"] for m in body["changed"]] == ["M-0002"]
+    # M-0002 now passes; M-0001 still fails, but on the new criterion instead of the dropped ones
+    assert [(m["code"], m["before"], m["after"]) for m in body["changed"]] == [("M-0001", False, False),
+                                                                              ("M-0002", False, True)]
+    assert ("big", None, False) in {(c["criterion"], c["before"], c["after"]) for c in body["changed"][0]["criteria"]}
     r = admin.post("/api/v1/ui/rules/test", json={"rule": {">": [{"var": "potential"}, 1000]}, "measure": "M-0001"},
                    headers={"X-CSRFToken": token})
     assert r.get_json()["passed"] is False
@@ -108,7 +111,7 @@ def test_form_builder_and_hierarchy(web):
 # -- in the browser, on both backends ---------------------------------------------------------------
 
 def test_form_builder_reorders_fields_by_keyboard_and_drag(open_page, app):
-    from steerco.services import measures
+    from steerco.services.governance import measures
 
     store = app.extensions["steerco.store"]
     admin = open_page("admin")
@@ -181,17 +184,38 @@ def test_model_editor_folds_indexes_and_reorders_gates(open_page, app):
     admin.get_by_test_id("gate-1").screenshot(path=str(ARTIFACTS / "model-editor-gate.png"))
     admin.get_by_test_id("save-draft").click()
     admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
-    from steerco.services import drafts
+    from steerco.services.configuration import drafts
 
     d = store.run("admin", lambda uow: drafts.draft(uow, "doi-default"), readonly=True)["definition"]
     assert [(g["doi"], g["name"]) for g in d["gates"]][:3] == [(1, "Identified"), (2, "Decided"), (3, "Detailed")]
     assert [lv["name"] for lv in d["levels"]][:4] == ["Defined", "Identified", "Decided", "Detailed"]
     assert [lv["risk_weight"] for lv in d["levels"]][:4] == [0, 10, 25, 50]
     assert sorted(d["gates"][0]["approval"]["steps"][0]["roles"]) == ["controller", "pmo"]
+    assert d["baseline_gate"] == 2   # the baseline is still frozen when "Decided" is approved
+
+
+def test_model_editor_shows_and_keeps_the_value_rules(open_page, app):
+    store = app.extensions["steerco.store"]
+    admin = open_page("admin")
+    admin.goto(f"{admin.base}/governance/doi-default/edit")
+    rules = admin.get_by_test_id("value-rules")
+    assert rules.get_by_test_id("baseline-gate").input_value() == "3"
+    assert (rules.get_by_test_id("closure-share").input_value(), rules.get_by_test_id("closure-periods").input_value()) == (
+        "90", "12")
+    assert "“Closed” (DoI 5" in rules.get_by_test_id("closure-note").inner_text()
+    shot(admin, "model-editor-value-rules")
+    rules.get_by_test_id("baseline-gate").select_option("2")
+    rules.get_by_test_id("closure-share").fill("100")
+    admin.get_by_test_id("save-draft").click()
+    admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
+    from steerco.services.configuration import drafts
+
+    d = store.run("admin", lambda uow: drafts.draft(uow, "doi-default"), readonly=True)["definition"]
+    assert (d["baseline_gate"], d["closure"]) == (2, {"share_of_plan": 100, "periods": 12})
 
 
 def test_hierarchy_levels_tree_rename_move_archive_in_the_browser(open_page, app):
-    from steerco.services import measures
+    from steerco.services.governance import measures
 
     store = app.extensions["steerco.store"]
     admin = open_page("admin")
@@ -267,7 +291,7 @@ def test_levels_service_adds_and_renames_with_audit(portfolio):
     import pytest
 
     from steerco.domain.errors import PermissionDenied, ValidationFailed
-    from steerco.services import structure
+    from steerco.services.configuration import structure
 
     portfolio.run("admin", lambda uow: structure.add_level(uow, "team", "Team") and None)
     portfolio.run("admin", lambda uow: structure.rename_level(uow, "team", "Squad"))
@@ -289,7 +313,7 @@ def test_nothing_new_goes_under_an_archived_node(portfolio):
     import pytest
 
     from steerco.domain.errors import ValidationFailed
-    from steerco.services import structure
+    from steerco.services.configuration import structure
 
     portfolio.run("admin", lambda uow: structure.add_node(uow, "PA1", "Project A1", "project", "PA") and None)
     portfolio.run("admin", lambda uow: structure.archive_node(uow, "PB"))

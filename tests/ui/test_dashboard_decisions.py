@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steerco.services import gates, measures
+from steerco.services.governance import gates, measures
 
 
 def _submitted(store, title, node, owner):

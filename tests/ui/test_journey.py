@@ -118,7 +118,7 @@ def test_admin_builds_owner_submits_sponsor_approves(open_page):
     owner.goto(f"{base}/measures/")
     shot(owner, "measures")
     admin.goto(f"{base}/dashboard/")
-    row = admin.get_by_test_id("funnel-2").inner_text()
+    row = admin.get_by_test_id("funnel-client-x-2").inner_text()
     assert "Approved" in row and " 1 " in f" {row} ".replace("\t", " ")
     assert int(admin.get_by_test_id("kpi-pending").inner_text()) == before
     shot(admin, "dashboard-after")

@@ -10,7 +10,9 @@ import re
 
 import pytest
 
-from steerco.services import measures, value, value_locks
+from steerco.services.governance import measures
+from steerco.services.value import amounts as value
+from steerco.services.value import locks as value_locks
 from ui.conftest import csrf_of, shot
 
 

@@ -7,7 +7,11 @@ from datetime import date
 import pytest
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import changes, measure_editing, measures, value, value_locks
+from steerco.services.governance import measure_editing, measures
+from steerco.services.value import amounts as value
+from steerco.services.value import state as value_state
+from steerco.services.value import changes
+from steerco.services.value import locks as value_locks
 
 
 def _measure(store, title="Cut freight cost"):
@@ -59,7 +63,7 @@ def test_each_cell_says_whether_and_why_not(portfolio):
     # confirmed at closure: nothing is editable any more, for anyone, and the page says why
 
     def close(uow):
-        st = value.state(uow, uow.measure(mid))
+        st = value_state.state(uow, uow.measure(mid))
         st.closed_at, st.closed_by = uow.now, "carol"
     portfolio.run("system", close)
     for user in ("alice", "carol", "admin"):

@@ -52,10 +52,30 @@ def test_pages_load_and_measure_journey(web):
     assert r.status_code == 302
     assert "Nothing waits for your vote" in pmo.get("/inbox/").get_data(as_text=True)
     dash = alice.get("/dashboard/").get_data(as_text=True)
-    assert 'data-testid="funnel-1"' in dash
+    assert 'data-testid="funnel-doi-default-1"' in dash
     for tab in ("details", "evidence", "reviews", "plan", "history"):
         assert alice.get(f"/measures/{mid}?tab={tab}").status_code == 200
 
+
+
+def test_dashboard_and_list_name_each_models_levels(web, portfolio):
+    from value.helpers import add_projects_model, at_doi, new_measure
+
+    add_projects_model(portfolio)
+    for title, kind, doi in (("Identified cost measure", "cost", 1), ("Scoped project", "project", 1),
+                             ("Delivered project", "project", 3)):
+        at_doi(portfolio, new_measure(portfolio, title, measure_type=kind), doi)
+    admin = web.login("admin")
+    dash = admin.get("/dashboard/").get_data(as_text=True)
+
+    def row(test_id):
+        return dash.split(f'data-testid="{test_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "Project gates" in row("funnel-projects-1") and "<td>Scoped</td>" in row("funnel-projects-1")
+    assert "<td>Identified</td>" in row("funnel-doi-default-1")
+    assert 'data-testid="funnel-model-projects"' in dash
+    assert dash.split('data-testid="closure-closed">', 1)[1].startswith("1<")
+    listed = admin.get("/measures/").get_data(as_text=True)
+    assert ">DoI 1 · Identified / Scoped</option>" in listed and "DoI 1 · Scoped" in listed
 
 def test_forms_need_the_csrf_token(web):
     alice = web.login("alice")
@@ -114,7 +134,7 @@ def test_delegation_lets_a_delegate_vote_from_the_inbox(web):
 
 
 def test_only_an_approver_or_the_pmo_is_offered_to_clear_a_condition(web, portfolio):
-    from steerco.services import gates, measures
+    from steerco.services.governance import gates, measures
 
     mid = portfolio.run("admin", lambda uow: measures.create(uow, {
         "title": "Cut freight cost", "node": "PA", "type": "cost", "owner": "alice", "sponsor": "bob",
@@ -147,7 +167,7 @@ ADMIN_PAGES = OWNER_PAGES + ["/governance/", "/governance/doi-default/edit", "/g
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_main_page_fits_1366_wide_without_console_errors(open_page, database_url, app):
-    from steerco.services import measures
+    from steerco.services.governance import measures
 
     store = app.extensions["steerco.store"]
     store.run("alice", lambda uow: measures.create(uow, {

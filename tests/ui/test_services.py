@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from steerco.services import dashboard, drafts, gates, measures, preview, structure
+from steerco.services.configuration import drafts, preview, structure
+from steerco.services.governance import gates, measures
+from steerco.services.reporting import dashboard
 
 
 def _measure(store, user, node, potential, **extra):
@@ -15,7 +17,8 @@ def test_dashboard_figures_are_scoped_and_weighted(portfolio):
     _measure(portfolio, "pmo_b", "PB", "500")
     whole = portfolio.run("admin", lambda uow: dashboard.figures(uow), readonly=True)
     assert whole["total"] == 2 and whole["potential"] == "1500.00"
-    assert whole["funnel"] == [{"doi": 0, "name": "Defined", "count": 2, "potential": "1500.00", "weighted": "0.00"}]
+    assert whole["funnel"] == [{"model": "doi-default", "model_name": "Degree of Implementation", "doi": 0,
+                                "name": "Defined", "count": 2, "potential": "1500.00", "weighted": "0.00"}]
     assert whole["value_at_risk"] == "1500.00"
     b_only = portfolio.run("pmo_b", lambda uow: dashboard.figures(uow), readonly=True)
     assert b_only["total"] == 1 and b_only["potential"] == "500.00"
@@ -69,7 +72,7 @@ def test_moving_a_node_moves_its_subtree_and_rights(portfolio):
 
 
 def test_value_over_time_sums_benefits_by_period_within_scope(portfolio):
-    from steerco.services import value
+    from steerco.services.value import amounts as value
 
     mid = _measure(portfolio, "alice", "PA", "1000")
     other = _measure(portfolio, "pmo_b", "PB", "1000")
@@ -83,3 +86,33 @@ def test_value_over_time_sums_benefits_by_period_within_scope(portfolio):
                                 {"period": "2026-12", "plan": None, "forecast": "160.00", "actual": None}]
     b_only = portfolio.run("pmo_b", lambda uow: dashboard.over_time(uow), readonly=True)
     assert b_only["periods"][0]["plan"] == "100.50"
+
+
+def test_diff_names_changed_value_rules():
+    before = drafts.skeleton("m", "M")
+    after = drafts.skeleton("m", "M")
+    after["baseline_gate"] = 3
+    after["closure"] = {"share_of_plan": 100, "periods": 6}
+    lines = {(d["where"], d["change"], d["what"]) for d in preview.model_diff(before, after)}
+    assert ("model", "changed", "baseline gate: 2 → 3") in lines
+    assert ("model", "changed", "closure: default → {'share_of_plan': 100, 'periods': 6}") in lines
+    del after["baseline_gate"]
+    assert ("model", "changed", "baseline gate: 2 → default") in {
+        (d["where"], d["change"], d["what"]) for d in preview.model_diff(before, after)}
+
+
+def test_new_models_freeze_at_approved_and_drafts_keep_the_value_rules(portfolio):
+    from steerco.services.models import model_of
+
+    assert drafts.skeleton("m", "M")["baseline_gate"] == 2   # "Approved", not the last gate
+    portfolio.run("admin", lambda uow: drafts.start_model(uow, "copy", "Copy", copy_from="doi-default"))
+    d = portfolio.run("admin", lambda uow: drafts.draft(uow, "copy"), readonly=True)["definition"]
+    assert (d["baseline_gate"], d["closure"]) == (3, {"share_of_plan": 90, "periods": 12})
+    d["baseline_gate"] = 9
+    problem = portfolio.run("admin", lambda uow: drafts.save_draft(uow, "copy", d))["problem"]
+    assert "baseline_gate" in problem["location"] and "1 to 5" in problem["problem"]
+    d.update(baseline_gate=2, closure={"share_of_plan": 100, "periods": 6})
+    assert portfolio.run("admin", lambda uow: drafts.save_draft(uow, "copy", d))["problem"] is None
+    portfolio.run("admin", lambda uow: drafts.publish(uow, "copy"))
+    model = portfolio.run("admin", lambda uow: model_of(uow.latest_model_version("copy")), readonly=True)
+    assert (model.baseline_gate, model.closure.share_of_plan, model.closure.periods) == (2, 100, 6)

@@ -36,7 +36,7 @@ def test_every_page_loads_cleanly(open_page, database_url, app):
     assert "Not allowed" in owner.get_by_test_id("error-page").inner_text()
 
     # value amounts come through the value API (issue 4); enter a few so the dashboard draws them
-    from steerco.services import value
+    from steerco.services.value import amounts as value
 
     store = app.extensions["steerco.store"]
     line = store.run("alice", lambda uow: value.add_line(uow, 1, {"category": "savings"}).id)

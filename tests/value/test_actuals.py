@@ -4,10 +4,10 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from value.helpers import add_line, grid, new_measure
 
 from steerco.domain.errors import ImportRejected, PermissionDenied
-from steerco.services import actuals
+from steerco.services.value import actuals
+from value.helpers import add_line, grid, new_measure
 
 
 def _csv(rows, header="measure,category,period,amount,currency"):
@@ -65,7 +65,7 @@ def test_same_file_twice_gives_the_same_totals(portfolio):
 
 
 def test_owners_cannot_import_and_locked_periods_are_refused(portfolio):
-    from steerco.services import value_locks
+    from steerco.services.value import locks as value_locks
 
     mid = new_measure(portfolio)
     add_line(portfolio, mid)

@@ -1,10 +1,10 @@
 """Dependencies: the configured rule shows as a failed criterion with its explanation."""
 
 import pytest
-from value.helpers import add_line, new_measure, put, series
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import dependencies, evidence, gates, measures
+from steerco.services.governance import dependencies, evidence, gates, measures
+from value.helpers import add_line, new_measure, put, series
 
 
 def test_successor_cannot_pass_decided_until_predecessor_is_implemented(portfolio):
@@ -38,7 +38,7 @@ def test_successor_cannot_pass_decided_until_predecessor_is_implemented(portfoli
 
 
 def test_risk_owner_and_status(portfolio):
-    from steerco.services import risks
+    from steerco.services.governance import risks
 
     mid = new_measure(portfolio)
     rid = portfolio.run("alice", lambda uow: measures.add_risk(uow, mid, {"title": "Supplier insolvency",

@@ -1,9 +1,8 @@
 """Forecasts due in the owner's inbox: planned periods from this month on without a forecast."""
 
-from value.helpers import add_line, new_measure, put, series
-
 from steerco.domain.sla import BusinessCalendar
-from steerco.services import inbox
+from steerco.services.rights import inbox
+from value.helpers import add_line, new_measure, put, series
 
 
 def _due(store, user="alice"):
@@ -45,7 +44,7 @@ def test_owners_are_reminded_once_a_month_by_the_worker(portfolio, settings, clo
     from datetime import datetime, timezone
 
     from steerco.jobs import build
-    from steerco.services import people
+    from steerco.services.rights import people
 
     portfolio.run("system", lambda uow: setattr(people.add_user(uow, "alice"), "email", "alice@example.test"))
     mid = new_measure(portfolio)

@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from value.helpers import add_line, grid, new_measure, put, series
 
 from steerco.domain.errors import PermissionDenied, ValidationFailed
 from steerco.domain.fiscal import fiscal_periods, fiscal_year
 from steerco.domain.value import convert_cents
-from steerco.services import gates, value
+from steerco.services.governance import gates
+from steerco.services.value import amounts as value
+from value.helpers import add_line, grid, new_measure, put, series
 
 
 def test_grid_round_trip_is_exact_and_totals_in_reporting_currency(portfolio):

@@ -1,8 +1,8 @@
 """Statuses, period locks, baseline freeze, change requests and the closure lock, through the services."""
 
 import io
+
 import pytest
-from value.helpers import add_line, grid, new_measure, put, series
 
 from steerco.domain.errors import (
     CriteriaNotMet,
@@ -11,7 +11,10 @@ from steerco.domain.errors import (
     ValidationFailed,
     ValueReadOnly,
 )
-from steerco.services import changes, evidence, gates, measures, status, value_locks
+from steerco.services.governance import evidence, gates, measures
+from steerco.services.value import changes, status
+from steerco.services.value import locks as value_locks
+from value.helpers import add_line, grid, new_measure, put, series
 
 PLAN = {"2026-11": "1000.00", "2026-12": "1000.00"}
 

@@ -4,11 +4,11 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from value.helpers import add_line, new_measure, put, series
 
 from steerco.domain.errors import NotFound
-from steerco.services import rollup
-from steerco.services.status import override
+from steerco.services.value import rollup
+from steerco.services.value.status import override
+from value.helpers import add_line, new_measure, put, series
 
 RATES = {"2026-11": Decimal("0.92"), "2026-12": Decimal("0.93"), "2027-01": Decimal("0.9215")}
 
@@ -85,8 +85,7 @@ def test_rollup_respects_node_scope(portfolio):
 
 def test_risk_weights_follow_each_measures_model_version(portfolio):
     from conftest import default_config
-
-    from steerco.services import configuration
+    from steerco.services.configuration import bundle as configuration
 
     old = new_measure(portfolio, "On version 1")
     cfg = default_config()

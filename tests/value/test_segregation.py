@@ -6,10 +6,13 @@ import io
 
 import pytest
 from click.testing import CliRunner
-from value.helpers import add_line, grid, new_measure, put, series
 
 from steerco.domain.errors import SegregationOfDuties
-from steerco.services import actuals, measure_editing, people, value_locks
+from steerco.services.governance import measure_editing
+from steerco.services.rights import people
+from steerco.services.value import actuals
+from steerco.services.value import locks as value_locks
+from value.helpers import add_line, grid, new_measure, put, series
 
 
 @pytest.fixture
@@ -25,6 +28,7 @@ def owners_who_control(portfolio):
 @pytest.fixture
 def api(app, owners_who_control):
     from api.conftest import Api
+
     from steerco_admin.accounts import ensure_login
 
     for name in ("olga", "gina"):

@@ -1,12 +1,13 @@
 """Plugins hear of value changes once committed: figures, grid amounts and imported actuals."""
 
 import pytest
-from value.helpers import add_line, new_measure, put, series
 
 from steerco import hookimpl
 from steerco.domain.errors import ValidationFailed
 from steerco.plugins.manager import make_plugin_manager
-from steerco.services import actuals, measures
+from steerco.services.governance import measures
+from steerco.services.value import actuals
+from value.helpers import add_line, new_measure, put, series
 
 
 class Listener:

@@ -5,8 +5,13 @@ from decimal import Decimal
 
 from sqlalchemy import Numeric, cast, literal, select
 
-from steerco.services import actuals, gates, measures, value, value_locks, value_settings, value_totals
-from steerco.services.rollup import converted_cents
+from steerco.services.governance import gates, measures
+from steerco.services.value import actuals
+from steerco.services.value import amounts as value
+from steerco.services.value import locks as value_locks
+from steerco.services.value import configure as value_configure
+from steerco.services.value import totals as value_totals
+from steerco.services.value.totals import converted_cents
 from steerco.store import tables_totals as tt
 
 PERIODS = ("2026-10", "2026-11", "2026-12")
@@ -56,7 +61,7 @@ def _measure(store, node, title, user):
 
 def test_totals_follow_writes_imports_rates_moves_and_kills(portfolio):
     rng = random.Random(11)
-    portfolio.run("admin", lambda uow: value_settings.set_rates(uow, {("USD", p): "0.92" for p in PERIODS}))
+    portfolio.run("admin", lambda uow: value_configure.set_rates(uow, {("USD", p): "0.92" for p in PERIODS}))
     mids = [_measure(portfolio, "PA", f"M{i}", "alice") for i in range(3)]
     lines = {}
     for mid in mids:
@@ -88,7 +93,7 @@ def test_totals_follow_writes_imports_rates_moves_and_kills(portfolio):
     _assert_in_step(portfolio)
     # an FX rate changes: every USD amount of that period is converted again
     before = _kept(portfolio)
-    portfolio.run("admin", lambda uow: value_settings.set_rates(uow, {("USD", "2026-11"): "1.0815"}))
+    portfolio.run("admin", lambda uow: value_configure.set_rates(uow, {("USD", "2026-11"): "1.0815"}))
     after = _assert_in_step(portfolio)
     assert after != before
     # a measure moves to programme B, another is killed, a third reaches the baseline freeze
@@ -106,7 +111,7 @@ def test_totals_follow_writes_imports_rates_moves_and_kills(portfolio):
 
 
 def test_new_benefit_categories_rebuild_the_totals(portfolio):
-    from steerco.services.configuration import ApplyReport
+    from steerco.services.configuration.bundle import ApplyReport
 
     mid = _measure(portfolio, "PA", "M", "alice")
     line = portfolio.run("alice", lambda uow: value.add_line(uow, mid, {"category": "one_time_cost"}).id)
@@ -115,13 +120,13 @@ def test_new_benefit_categories_rebuild_the_totals(portfolio):
     assert _kept(portfolio) == ({(mid, "cost", "plan"): (500, 1)}, {})
     # the client counts one-time costs as (negative) benefit from now on
     raw = {"categories": [{"code": "savings"}, {"code": "one_time_cost", "kind": "benefit"}]}
-    portfolio.run("admin", lambda uow: value_settings.apply(uow, raw, ApplyReport()))
+    portfolio.run("admin", lambda uow: value_configure.apply(uow, raw, ApplyReport()))
     kept = _assert_in_step(portfolio)
     assert kept[0] == {(mid, "benefit", "plan"): (500, 1)} and list(kept[1].values()) == [(500, 1)]
 
 
 def test_dashboard_over_time_adds_own_measures_outside_the_readers_nodes(portfolio):
-    from steerco.services import dashboard
+    from steerco.services.reporting import dashboard
 
     def with_plan(node, user, sponsor, amount):
         mid = portfolio.run("admin", lambda uow: measures.create(uow, {

@@ -18,8 +18,9 @@ from werkzeug.exceptions import BadRequest
 
 from steerco.plugins.connector import ConnectorError
 from steerco.plugins.manager import connector_classes
-from steerco.services import connectors as connector_service
-from steerco.services.directory import LoginRefused, apply_entry, parse_mapping
+from steerco.services.integration import connectors as connector_service
+from steerco.services.integration.directory import LoginRefused, apply_entry, parse_mapping
+from steerco_admin.accounts import STEERCO_ROLE
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,6 @@ class DirectorySecurityManager(SecurityManager):
         return self._login_for(entry)
 
     def _login_for(self, entry):
-        from steerco_admin.app import STEERCO_ROLE
-
         user = self.find_user(username=entry.username)
         if user is None:
             first, _, last = (entry.name or entry.username).partition(" ")

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template_string, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import SteercoError
-from steerco.services import connectors as svc
-from steerco.services import triggers
+from steerco.services.integration import connectors as svc
+from steerco.services.integration import triggers
 from steerco_admin.views.base import Page, actor, login_required, run, store
 
 PAGE = """{% extends 'steerco/base.html' %}

@@ -8,7 +8,7 @@ from flask import jsonify, request
 from flask_appbuilder.api import expose
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import triggers
+from steerco.services.integration import triggers
 from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, store
 
 

@@ -6,7 +6,7 @@ from flask import request, send_file
 from flask_appbuilder.api import expose
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import audit, evidence, gates, measures
+from steerco.services.governance import audit, evidence, gates, measures
 from steerco.services.views import evidence_view, measure_view, review_view
 from steerco_admin.api import schemas
 from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, settings, store

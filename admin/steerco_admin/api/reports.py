@@ -6,7 +6,7 @@ from flask import request
 from flask_appbuilder.api import expose
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import reports
+from steerco.services.reporting import reports
 from steerco_admin.api.base import SteercoApi, actor, authenticated, int_arg, store
 from steerco_admin.exports import FORMATS, download
 

@@ -6,7 +6,7 @@ from flask_appbuilder.api import expose
 
 from steerco.domain import rights
 from steerco.domain.errors import NotFound
-from steerco.services import gates
+from steerco.services.governance import gates
 from steerco.services.views import condition_view, review_view
 from steerco_admin.api import schemas
 from steerco_admin.api.base import SteercoApi, authenticated, body

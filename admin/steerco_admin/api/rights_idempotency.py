@@ -6,7 +6,7 @@ import json
 
 from flask import jsonify, request
 
-from steerco.services.idempotency import check_key, fingerprint, run_once
+from steerco.services.rights.idempotency import check_key, fingerprint, run_once
 from steerco_admin.api.base import actor, store
 
 HEADER = "Idempotency-Key"

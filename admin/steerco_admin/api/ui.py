@@ -13,9 +13,8 @@ from flask_appbuilder.api import expose
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError as WtfValidationError
 
-from steerco import rules
 from steerco.domain.errors import ValidationFailed
-from steerco.services import drafts, preview
+from steerco.services.configuration import drafts, preview, rule_checks
 from steerco_admin.api.base import SteercoApi, authenticated, body
 
 
@@ -48,8 +47,10 @@ class UiApi(SteercoApi):
           summary: Save a model draft
           requestBody: {content: {application/json: {schema: {type: object, properties: {definition: {type: object}}}}}}
           responses:
-            200: {description: "saved; 'problem' says what would stop publication (null if none)"}
+            200: {description: "saved; 'problem' says what would stop publication (null if none), 'warnings'
+              the fields no measure type of the model has yet"}
             403: {description: not an admin or consultant}
+            422: {description: "refused: 'problems' lists each criterion reading a path no measure can have"}
         """
         data = body()
         return self.run(lambda uow: drafts.save_draft(uow, code, data.get("definition")))
@@ -58,19 +59,22 @@ class UiApi(SteercoApi):
     @authenticated
     @csrf_checked
     def check_rule(self):
-        """Validate a rule (the expert tab).
+        """Validate a rule (the expert tab), and what it reads against what measures of the model have.
         ---
         post:
           summary: Validate a rule
+          requestBody: {content: {application/json: {schema: {type: object, properties: {rule: {},
+            model: {type: string, description: "the governance model; omitted, custom fields are not judged"},
+            gate: {type: string}, criterion: {type: string}}}}}}
           responses:
-            200: {description: "ok and the fact paths it reads, or the problem"}
+            200: {description: "ok, the fact paths it reads, the problem (null when ok), errors and warnings
+              (each with location, path and problem)"}
         """
         data = body()
-        try:
-            compiled = rules.compile_rule(data.get("rule"))
-        except rules.RuleError as e:
-            return jsonify({"ok": False, "problem": str(e)})
-        return jsonify({"ok": True, "reads": list(compiled.reads)})
+        model, gate, criterion = (data.get(k) if isinstance(data.get(k), str) else None
+                                  for k in ("model", "gate", "criterion"))
+        return self.run(lambda uow: rule_checks.check_rule(uow, data.get("rule"), model, gate, criterion),
+                        readonly=True)
 
     @expose("/rules/test", methods=["POST"])
     @authenticated
@@ -82,8 +86,9 @@ class UiApi(SteercoApi):
           summary: Test a rule on a measure
           requestBody: {content: {application/json: {schema: {type: object, properties: {rule: {}, measure: {type: string}}}}}}
           responses:
-            200: {description: passed, and the missing values}
-            422: {description: bad rule or unknown measure}
+            200: {description: "passed, the missing values, and warnings about fields no measure type has yet"}
+            422: {description: "bad rule, a rule reading what no measure of the measure's model can have,
+              or unknown measure"}
         """
         data = body()
         return self.run(lambda uow: preview.test_rule(uow, data.get("rule"), str(data.get("measure") or "")),
@@ -97,16 +102,18 @@ class UiApi(SteercoApi):
         ---
         post:
           summary: Impact preview
+          description: "definition: the model as edited; omitted, the saved draft (or the latest version)."
           requestBody: {content: {application/json: {schema: {type: object, properties: {definition: {type: object}, doi: {type: integer}}}}}}
           responses:
-            200: {description: pass/fail counts now and with the draft, and the measures that change}
+            200: {description: "pass/fail counts now and with the draft, per criterion (criteria), and every
+              measure whose gate or criterion result changes (changed)"}
             422: {description: the draft does not validate}
         """
         data = body()
         doi = data.get("doi")
-        if not isinstance(doi, int):
+        if not isinstance(doi, int) or isinstance(doi, bool):
             raise ValidationFailed({"doi": ["a whole number"]})
-        return self.run(lambda uow: preview.impact(uow, code, data.get("definition") or {}, doi), readonly=True)
+        return self.run(lambda uow: preview.impact(uow, code, data.get("definition"), doi), readonly=True)
 
 
 APIS: tuple = (UiApi,)

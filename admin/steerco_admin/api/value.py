@@ -11,16 +11,12 @@ from flask import request
 from flask_appbuilder.api import expose
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import (
-    actuals,
-    rollup,
-    value,
-    value_locks,
-    value_settings,
-)
+from steerco.services.value import actuals, rollup
+from steerco.services.value import amounts as value
+from steerco.services.value import locks as value_locks
+from steerco.services.value import configure as value_configure
 from steerco_admin.api import value_changes
 from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg
-
 
 
 class ValueApi(SteercoApi):
@@ -187,7 +183,7 @@ class ValueApi(SteercoApi):
             403: {description: admin or organisation-wide controller only}
         """
         rates = body().get("rates")
-        return self.run(lambda uow: {"changed": value_settings.set_fx_rates(uow, rates)})
+        return self.run(lambda uow: {"changed": value_configure.set_fx_rates(uow, rates)})
 
     @expose("/actuals/import", methods=["POST"])
     @authenticated

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_appbuilder.api import expose
 
-from steerco.services import changes, dependencies, risks, status
+from steerco.services.governance import dependencies, risks
+from steerco.services.value import changes, status
 from steerco_admin.api.base import SteercoApi, authenticated, body
 
 

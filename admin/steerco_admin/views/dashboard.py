@@ -6,7 +6,8 @@ from flask import request
 from flask_appbuilder import expose
 
 from steerco.domain.errors import NotFound
-from steerco.services import dashboard, decisions, sla
+from steerco.services.reporting import dashboard
+from steerco.services.rights import decisions, sla
 from steerco_admin.views.base import Page, login_required, run
 
 DECISIONS_SHOWN = 10

@@ -6,7 +6,7 @@ from flask import request
 from flask_appbuilder import expose
 
 from steerco.domain.errors import ValidationFailed
-from steerco.services import reports
+from steerco.services.reporting import reports
 from steerco_admin.exports import FORMATS, download
 from steerco_admin.views.base import Page, login_required, run
 

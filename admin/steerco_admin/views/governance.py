@@ -7,7 +7,7 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import PermissionDenied, SteercoError, ValidationFailed
 from steerco.domain.governance import DECISIONS, EVIDENCE_KINDS, GATE_TYPES, STEP_MODES
-from steerco.services import drafts, preview
+from steerco.services.configuration import drafts, preview, rule_checks
 from steerco_admin.views.base import Page, attempt, login_required, run
 
 
@@ -50,10 +50,12 @@ class GovernanceView(Page):
             sample = [m.code for m in uow.measures(limit=200)[1] if m.model_version.model_code == code]
             return {"draft": d, "catalogue": drafts.catalogue(uow, code, d["definition"]),
                     "roles": [r.code for r in uow.roles()], "measures": sample,
-                    "problem": drafts.problem_of(d["definition"])}
+                    "problem": drafts.problem_of(d["definition"]),
+                    "findings": rule_checks.draft_findings(uow, code, d["definition"])}
         data = run(work, readonly=True)
         editor = {"code": code, "definition": data["draft"]["definition"], "catalogue": data["catalogue"],
-                  "roles": data["roles"], "measures": data["measures"], "gate_types": list(GATE_TYPES),
+                  "roles": data["roles"], "measures": data["measures"], "findings": data["findings"],
+                  "gate_types": list(GATE_TYPES),
                   "decisions": list(DECISIONS), "modes": list(STEP_MODES), "evidence_kinds": list(EVIDENCE_KINDS)}
         return self.render_template("steerco/model_edit.html", title=f"Edit {code}", code=code, editor=editor,
                                     **data)
@@ -66,6 +68,7 @@ class GovernanceView(Page):
             d = drafts.draft(uow, code)
             latest = uow.latest_model_version(code)
             return {"draft": d, "problem": drafts.problem_of(d["definition"]),
+                    "findings": rule_checks.draft_findings(uow, code, d["definition"]),
                     "diff": preview.model_diff(latest.definition if latest else None, d["definition"])}
         data = run(work, readonly=True)
         return self.render_template("steerco/model_publish.html", title=f"Publish {code}", code=code, **data)

@@ -6,7 +6,7 @@ from flask import request, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import PermissionDenied, ValidationFailed
-from steerco.services import drafts, structure
+from steerco.services.configuration import drafts, structure
 from steerco_admin.views.base import Page, attempt, login_required, run
 
 

@@ -8,7 +8,7 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import SteercoError, ValidationFailed
-from steerco.services import changes
+from steerco.services.value import changes
 from steerco_admin.views.base import Page, attempt, login_required, run
 from steerco_admin.views.measure_tabs import local_back, refused, render_measure
 from steerco_admin.views.measure_value import same_amount

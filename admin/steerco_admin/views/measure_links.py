@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import SteercoError, ValidationFailed
-from steerco.services import dependencies, measure_editing, risks
+from steerco.services.governance import dependencies, measure_editing, risks
 from steerco_admin.views.base import Page, attempt, login_required, run
 from steerco_admin.views.measure_tabs import refused, render_measure
 

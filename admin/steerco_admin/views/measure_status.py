@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import SteercoError, ValidationFailed
-from steerco.services import status
+from steerco.services.value import status
 from steerco_admin.views.base import Page, login_required, run
 from steerco_admin.views.measure_tabs import refused, render_measure
 from steerco_admin.views.workspace import TABS

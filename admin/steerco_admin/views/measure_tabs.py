@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, request
 
-from steerco.domain.errors import ValidationFailed
-from steerco.services import measure_editing, risks
+from steerco.domain.errors import TransitionNotAllowed, ValidationFailed
+from steerco.services.governance import audit, gates, measure_editing, measures, risks
+from steerco.services.models import model_of
+from steerco.services.value import amounts as value
+from steerco.services.value import status
+from steerco.services.views import condition_view, measure_view, review_view
+from steerco_admin.views import panels
 from steerco_admin.views.base import run
 
 
@@ -44,9 +49,7 @@ def render_measure(view, measure_id: int, tab: str, *, tab_errors: dict, typed: 
     Shown with 200 like the new-measure form: a browser logs a 4xx page load as a console error,
     and the problems are on the page, next to the field or cell.
     """
-    from steerco_admin.views.workspace import _page_data
-
-    data = run(lambda uow: _page_data(uow, measure_id), readonly=True)
+    data = run(lambda uow: page_data(uow, measure_id), readonly=True)
     return view.render_template("steerco/measure.html", title=data["m"]["code"], tab=tab, errors={},
                                 tab_errors=tab_errors, typed=typed or {}, **extra, **data), status
 
@@ -61,3 +64,35 @@ def local_back(default: str) -> str:
     """The ``back`` address a form names, if it is a path of this site; else ``default``."""
     back = request.form.get("back") or ""
     return back if back.startswith("/") and not back.startswith("//") else default
+
+
+def page_data(uow, measure_id: int) -> dict:
+    m = measures.get(uow, measure_id)
+    model = model_of(m.model_version)
+    try:
+        check = gates.check(uow, measure_id)
+        checklist = {"gate": check.gate, "doi": check.doi, "passed": check.passed, "score": check.score,
+                     "min_score": check.min_score, "results": [r.as_dict() for r in check.results]}
+    except TransitionNotAllowed as e:
+        checklist = {"closed": e.message}
+    nxt = model.gate_for(m.doi + 1)
+    pending = uow.pending_review(m)
+    return {
+        "m": measure_view(m, detail=True),
+        "form": [f.__dict__ for f in m.measure_type.form],
+        "type_name": m.measure_type.name,
+        "levels": [{"doi": lv.doi, "name": lv.name} for lv in model.levels],
+        "checklist": checklist,
+        "evidence_needed": [{"code": e.code, "label": e.label, "kind": e.kind} for e in (nxt.evidence if nxt else ())],
+        "requirements": sorted({e.code for g in model.gates for e in g.evidence}),
+        "reviews": [review_view(r) for r in reversed(uow.reviews_of(m))],
+        "pending": review_view(pending) if pending else None,
+        "conditions": [{**condition_view(c), "refused": None if c.cleared_at else gates.clear_refusal(uow, c)}
+                       for c in uow.conditions_of(m)],
+        "trail": audit.measure_trail(uow, measure_id),
+        "statuses": status.statuses(uow, measure_id),
+        "value": value.grid(uow, measure_id),
+        "users": [u.username for u in uow.users() if u.active],
+        "panels": panels.for_measure(uow, measure_id),
+        **tab_data(uow, measure_id),
+    }

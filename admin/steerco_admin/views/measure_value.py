@@ -9,7 +9,7 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import PeriodLocked, SteercoError, ValidationFailed
-from steerco.services import value
+from steerco.services.value import amounts as value
 from steerco_admin.views.base import Page, login_required, run
 from steerco_admin.views.measure_tabs import refused, render_measure, view_range
 

@@ -9,7 +9,7 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from steerco.domain.forms import FIELD_TYPES
-from steerco.services import drafts
+from steerco.services.configuration import drafts
 from steerco_admin.views.base import Page, login_required, run
 
 TYPE_LABELS = {"text": "Text", "long_text": "Long text", "number": "Number", "money": "Money", "date": "Date",

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import current_app, redirect, request, url_for
 from flask_appbuilder import expose
 
-from steerco.domain.errors import SteercoError, TransitionNotAllowed, ValidationFailed
-from steerco.services import audit, dashboard, evidence, gates, measures, status, value
-from steerco.services.models import model_of
-from steerco.services.views import condition_view, measure_view, review_view
+from steerco.domain.errors import SteercoError, ValidationFailed
+from steerco.services.governance import evidence, gates, measures
+from steerco.services.reporting import dashboard
+from steerco.services.views import measure_view
 from steerco_admin.views.base import Page, attempt, form_data, login_required, run
-from steerco_admin.views import panels
-from steerco_admin.views.measure_tabs import tab_data
+from steerco_admin.views.measure_tabs import page_data
 
 PAGE_SIZE = 50
 TABS = ("details", "checklist", "evidence", "reviews", "plan", "value", "changes", "dependencies", "history")
@@ -35,12 +34,13 @@ class MeasuresView(Page):
             else:
                 total, rows = measures.search(uow, q=q, node=node, doi=doi, offset=page * PAGE_SIZE,
                                               limit=PAGE_SIZE)
-            return {"total": total, "rows": [measure_view(m) for m in rows], "nodes": dashboard.node_choices(uow)}
+            return {"total": total, "rows": [measure_view(m) for m in rows], "nodes": dashboard.node_choices(uow),
+                    "levels": dashboard.level_choices(uow)}
 
         try:
             data = run(work, readonly=True)
         except SteercoError as e:
-            data = {"total": 0, "rows": [], "nodes": [], "problem": e.message}
+            data = {"total": 0, "rows": [], "nodes": [], "levels": [], "problem": e.message}
         return self.render_template("steerco/measures.html", title="Measures", page=page, size=PAGE_SIZE,
                                     q=q or "", node=node or "", doi=doi, mine=mine, **data)
 
@@ -69,7 +69,7 @@ class MeasuresView(Page):
     def show(self, measure_id):
         tab = request.args.get("tab", "details")
         tab = tab if tab in TABS else "details"
-        data = run(lambda uow: _page_data(uow, measure_id), readonly=True)
+        data = run(lambda uow: page_data(uow, measure_id), readonly=True)
         return self.render_template("steerco/measure.html", title=data["m"]["code"], tab=tab, errors={},
                                     **data)
 
@@ -80,7 +80,7 @@ class MeasuresView(Page):
         try:
             run(lambda uow: measures.update(uow, measure_id, changes) and None)
         except ValidationFailed as e:
-            data = run(lambda uow: _page_data(uow, measure_id), readonly=True)
+            data = run(lambda uow: page_data(uow, measure_id), readonly=True)
             return self.render_template("steerco/measure.html", title=data["m"]["code"], tab="details",
                                         errors=e.errors, posted=request.form, **data), 422
         except SteercoError as e:
@@ -153,38 +153,6 @@ class MeasuresView(Page):
                 "probability": _int(f.get("probability")), "impact": _int(f.get("impact"))}
         return attempt(lambda uow: measures.add_risk(uow, measure_id, data) and None,
                        "Risk added.", _back(measure_id, "plan"))
-
-
-def _page_data(uow, measure_id: int) -> dict:
-    m = measures.get(uow, measure_id)
-    model = model_of(m.model_version)
-    try:
-        check = gates.check(uow, measure_id)
-        checklist = {"gate": check.gate, "doi": check.doi, "passed": check.passed, "score": check.score,
-                     "min_score": check.min_score, "results": [r.as_dict() for r in check.results]}
-    except TransitionNotAllowed as e:
-        checklist = {"closed": e.message}
-    nxt = model.gate_for(m.doi + 1)
-    pending = uow.pending_review(m)
-    return {
-        "m": measure_view(m, detail=True),
-        "form": [f.__dict__ for f in m.measure_type.form],
-        "type_name": m.measure_type.name,
-        "levels": [{"doi": lv.doi, "name": lv.name} for lv in model.levels],
-        "checklist": checklist,
-        "evidence_needed": [{"code": e.code, "label": e.label, "kind": e.kind} for e in (nxt.evidence if nxt else ())],
-        "requirements": sorted({e.code for g in model.gates for e in g.evidence}),
-        "reviews": [review_view(r) for r in reversed(uow.reviews_of(m))],
-        "pending": review_view(pending) if pending else None,
-        "conditions": [{**condition_view(c), "refused": None if c.cleared_at else gates.clear_refusal(uow, c)}
-                       for c in uow.conditions_of(m)],
-        "trail": audit.measure_trail(uow, measure_id),
-        "statuses": status.statuses(uow, measure_id),
-        "value": value.grid(uow, measure_id),
-        "users": [u.username for u in uow.users() if u.active],
-        "panels": panels.for_measure(uow, measure_id),
-        **tab_data(uow, measure_id),
-    }
 
 
 def _edit_changes() -> dict:

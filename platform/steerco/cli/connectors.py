@@ -7,13 +7,11 @@ import sys
 
 import click
 
+from steerco.cli.context import current
 
 
 def _store():
-    # Imported when a command runs: steerco.cli.main imports this module while it loads.
-    from steerco.cli.main import Context
-
-    return click.get_current_context().ensure_object(Context).store
+    return current().store
 
 
 @click.group()
@@ -48,7 +46,7 @@ def connectors():
 @connectors.command("list")
 def connectors_list():
     """The configured connectors."""
-    from steerco.services import connectors as svc
+    from steerco.services.integration import connectors as svc
 
     for c in _store().run("system", svc.configs, readonly=True):
         click.echo(f"{c['name']:<20} {c['connector']:<16} {'enabled' if c['enabled'] else 'disabled'}")
@@ -59,7 +57,7 @@ def connectors_list():
 def connectors_sync(name: str):
     """Run one sync of connector NAME now (retrying with backoff); exit 1 if it failed."""
     from steerco.plugins.manager import make_plugin_manager
-    from steerco.services.connectors import run_sync
+    from steerco.services.integration.connectors import run_sync
 
     click.echo(f"syncing {name} ...")
     run = run_sync(_store(), make_plugin_manager(), name, progress=lambda m: click.echo(f"  {m}"))
@@ -76,7 +74,7 @@ def connectors_sync(name: str):
 @click.option("--limit", default=20, show_default=True)
 def connectors_runs(name: str | None, limit: int):
     """The run log (newest first), of one connector or all."""
-    from steerco.services import connectors as svc
+    from steerco.services.integration import connectors as svc
 
     for r in _store().run("system", lambda uow: svc.runs(uow, name, limit), readonly=True):
         click.echo(f"#{r['id']:<5} {r['connector']:<16} {r['status']:<10} {r['started_at']}  {r['counts']}"
@@ -94,7 +92,7 @@ def triggers():
 @click.option("--as", "actor", default="admin", show_default=True, help="an admin username")
 def triggers_events(dead: bool, source: str | None, actor: str):
     """Received events, newest first, with their status and reason."""
-    from steerco.services import triggers as svc
+    from steerco.services.integration import triggers as svc
 
     for e in _store().run(actor, lambda uow: svc.events(uow, source=source, dead=dead), readonly=True):
         click.echo(f"#{e['id']:<5} {e['source']:<12} {e['event_id'] or '-':<14} {e['status']:<9} {e['received_at']}"
@@ -106,7 +104,7 @@ def triggers_events(dead: bool, source: str | None, actor: str):
 @click.option("--as", "actor", default="admin", show_default=True, help="an admin username")
 def triggers_replay(event_id: int, actor: str):
     """Process a failed event again once its cause is fixed; exit 1 unless it is accepted."""
-    from steerco.services import triggers as svc
+    from steerco.services.integration import triggers as svc
 
     event = svc.replay(_store(), actor, event_id)
     click.echo(f"event {event_id}: {event['status']}" + (f" ({event['reason']})" if event["reason"] else "")

@@ -4,41 +4,13 @@ from __future__ import annotations
 
 import functools
 import sys
-from functools import cached_property
 from pathlib import Path
 
 import click
 import yaml
 
+from steerco.cli.context import Context, pass_ctx
 from steerco.domain.errors import SteercoError
-from steerco.settings import Settings
-
-
-class Context:
-    @cached_property
-    def settings(self) -> Settings:
-        return Settings.from_env()
-
-    @cached_property
-    def store(self):
-        from steerco.store.uow import Store
-
-        from steerco.plugins.manager import install_operators, make_plugin_manager
-
-        self.settings.instance_path.mkdir(parents=True, exist_ok=True)
-        store = Store(self.settings.database_url)
-        # Criteria may use operators that plugins register; install them before any model is parsed.
-        store.plugins = make_plugin_manager()
-        install_operators(store.plugins)
-        return store
-
-    def app(self, **kw):
-        from steerco_admin.app import create_app
-
-        return create_app(self.settings, store=self.store, plugins=self.store.plugins, **kw)
-
-
-pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
 class SteercoGroup(click.Group):
@@ -117,18 +89,30 @@ def config():
 @pass_ctx
 def config_apply(ctx: Context, path: Path, actor: str):
     """Apply a configuration file; applying the same file again changes nothing."""
-    from steerco.services import configuration
+    from steerco.domain.errors import ConfigError, ConfigProblems
+    from steerco.services.configuration import bundle as configuration
 
     data = load_yaml(path)
 
     def work(uow):
         return configuration.apply(uow, data, progress=lambda step: click.echo(f"  {step} ... ok")).as_dict()
 
-    report = ctx.store.run(actor, work)
+    try:
+        report = ctx.store.run(actor, work)
+    except ConfigProblems as e:
+        click.secho(f"error: {path}: {len(e.problems)} problem(s), nothing applied", fg="red", err=True)
+        for p in e.problems:
+            click.secho(f"  {path}: {p['location']}: {p['problem']}", err=True)
+        sys.exit(1)
+    except ConfigError as e:
+        click.secho(f"error: {path}: {e.message}", fg="red", err=True)
+        sys.exit(1)
     for item in report["created"]:
         click.echo(f"created  {item}")
     for item in report["updated"]:
         click.echo(f"updated  {item}")
+    for w in report["warnings"]:
+        click.echo(f"warning  {path}: {w['location']}: {w['problem']}")
     click.echo(f"{len(report['created'])} created, {len(report['updated'])} updated, {report['unchanged']} unchanged")
 
 
@@ -147,7 +131,7 @@ def users():
 @pass_ctx
 def users_add(ctx: Context, username, password, roles, node, name, email):
     """Add a user (or add roles to an existing one)."""
-    from steerco.services import people
+    from steerco.services.rights import people
     from steerco_admin.accounts import ensure_login
 
     ctx.store.run("system", lambda uow: people.add_user(uow, username, name=name, email=email,
@@ -201,7 +185,7 @@ def audit():
 @pass_ctx
 def audit_verify(ctx: Context):
     """Check every event against its hash and its predecessor; exit 1 at the first break."""
-    from steerco.services.audit import verify_chain
+    from steerco.services.governance.audit import verify_chain
 
     checked, broken = ctx.store.run("system", verify_chain, readonly=True)
     if broken:

@@ -6,12 +6,7 @@ import logging
 
 import click
 
-
-def _context():
-    # Imported when the command runs: steerco.cli.main imports this module while it loads.
-    from steerco.cli.main import Context
-
-    return click.get_current_context().ensure_object(Context)
+from steerco.cli.context import current
 
 
 @click.command()
@@ -22,7 +17,7 @@ def worker(workers: int, periodic: bool):
     """Run the background jobs (huey consumer): SQLite queue, or Redis with STEERCO_REDIS_URL."""
     from steerco.jobs import build
 
-    ctx = _context()
+    ctx = current()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     jobs = build(ctx.settings, store=ctx.store)
     where = "redis" if ctx.settings.redis_url else f"sqlite {ctx.settings.instance_path / 'jobs.db'}"
@@ -35,7 +30,7 @@ def sla_scan():
     """Send the reminders and escalations due now and deliver the mails, once, in this process."""
     from steerco.jobs import build
 
-    ctx = _context()
+    ctx = current()
     counts = build(ctx.settings, store=ctx.store).run_sla_scan()
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 

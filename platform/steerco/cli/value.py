@@ -8,12 +8,7 @@ from pathlib import Path
 
 import click
 
-
-def _context():
-    # Imported when the command runs: steerco.cli.main imports this module while it loads.
-    from steerco.cli.main import Context
-
-    return click.get_current_context().ensure_object(Context)
+from steerco.cli.context import current
 
 
 @click.group()
@@ -30,9 +25,9 @@ def actuals():
 def actuals_import(path: Path, actor: str, mapping: tuple[str, ...], dry_run: bool):
     """Import actuals from PATH: validated first, all or nothing, idempotent."""
     from steerco.domain.errors import ImportRejected
-    from steerco.services import actuals as service
+    from steerco.services.value import actuals as service
 
-    ctx = _context()
+    ctx = current()
     cols = {}
     for item in mapping:
         if "=" not in item:
@@ -72,9 +67,9 @@ def value():
 @value.command("refresh-statuses")
 def refresh_statuses():
     """Re-derive every measure's statuses (run daily: due dates pass without any edit)."""
-    from steerco.services import status
+    from steerco.services.value import status
 
-    ctx = _context()
+    ctx = current()
     n = ctx.store.run("system", lambda uow: status.refresh_all(uow, progress=lambda m: click.echo(f"  {m}")))
     click.echo(f"statuses refreshed for {n} measures")
 
@@ -82,9 +77,9 @@ def refresh_statuses():
 @value.command("rebuild-totals")
 def rebuild_totals():
     """Recompute the kept value totals from every amount (after loading amounts around the services)."""
-    from steerco.services import value_totals
+    from steerco.services.value import totals as value_totals
 
-    ctx = _context()
+    ctx = current()
     click.echo("summing every amount ...")
     counts = ctx.store.run("system", lambda uow: value_totals.rebuild(uow.session.connection()))
     click.echo(f"value totals rebuilt: {counts['measure_totals']} measure totals, "
@@ -97,9 +92,9 @@ def rebuild_totals():
 @click.option("--fiscal-year", type=int)
 def rollup_cmd(node: str, actor: str, fiscal_year: int | None):
     """Print the roll-up of NODE's subtree as JSON."""
-    from steerco.services import rollup
+    from steerco.services.value import rollup
 
-    ctx = _context()
+    ctx = current()
     out = ctx.store.run(actor, lambda uow: rollup.rollup(uow, node, fiscal_year=fiscal_year), readonly=True)
     click.echo(json.dumps(out, indent=2))
 

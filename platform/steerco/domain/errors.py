@@ -52,6 +52,24 @@ class ConfigError(SteercoError):
         return {**super().payload(), "location": self.location, "problem": self.problem}
 
 
+class ConfigProblems(ConfigError):
+    """Every problem found in a configuration, reported together; none of it was applied or saved.
+
+    :ivar problems: ``{"location", "problem", ...}`` each, in the order found; ``location`` and
+        ``problem`` of the error itself are the first one's.
+    """
+
+    def __init__(self, problems: list[dict]):
+        self.problems = problems
+        super().__init__(problems[0]["location"], problems[0]["problem"])
+        self.message = f"{len(problems)} problem(s): " + "; ".join(f"{p['location']}: {p['problem']}"
+                                                                  for p in problems)
+        self.args = (self.message,)
+
+    def payload(self) -> dict:
+        return {**super().payload(), "problems": self.problems}
+
+
 class Conflict(SteercoError):
     code = "conflict"
 

@@ -20,6 +20,9 @@ GATE_TYPES = ("go_no_go", "implementation_readiness", "budget", "change", "closu
 STEP_MODES = ("any", "all", "quorum")
 EVIDENCE_KINDS = ("file", "link", "any")
 DEFAULT_RISK_WEIGHTS = (0, 10, 25, 50, 90, 100)
+# A model that names no baseline gate freezes at DoI 3 when it has that gate, as the default model
+# (Decided) always has; versions published before models named their own gate rely on it.
+DEFAULT_BASELINE_GATE = 3
 
 
 @dataclass(frozen=True)
@@ -113,11 +116,23 @@ class Level:
 
 
 @dataclass(frozen=True)
+class ClosureRule:
+    """What the closure gate reads: actuals over the first ``periods`` planned periods, as a share of plan."""
+
+    share_of_plan: float = 90.0
+    periods: int = 12
+
+
+@dataclass(frozen=True)
 class GovernanceModel:
     code: str
     name: str
     levels: tuple[Level, ...]
     gates: tuple[Gate, ...]
+    # The gate whose approval freezes the plan as baseline; from it on, the plan counts as committed.
+    # None: this model never freezes a baseline.
+    baseline_gate: int | None = DEFAULT_BASELINE_GATE
+    closure: ClosureRule = ClosureRule()
 
     def gate_for(self, doi: int) -> Gate | None:
         for gate in self.gates:
@@ -134,6 +149,20 @@ class GovernanceModel:
     @property
     def final_doi(self) -> int:
         return max(level.doi for level in self.levels)
+
+    @property
+    def closure_gate(self) -> Gate | None:
+        """The gate that confirms the achieved value and makes it read-only (its type is ``closure``)."""
+        return next((g for g in self.gates if g.gate_type == "closure"), None)
+
+    @property
+    def closed_doi(self) -> int:
+        """The DoI at which a measure counts as closed and its actuals as realized value.
+
+        The closure gate's DoI; a model without a closure gate closes at its last level.
+        """
+        gate = self.closure_gate
+        return gate.doi if gate is not None else self.final_doi
 
 
 def parse_model(data: Any, operators=None) -> GovernanceModel:
@@ -159,7 +188,38 @@ def parse_model(data: Any, operators=None) -> GovernanceModel:
     missing = sorted(known - {g.doi for g in gates} - {min(known)})
     if missing:
         raise ConfigError(where, f"no gate leads to DoI {', '.join(map(str, missing))}")
-    return GovernanceModel(code=code, name=name, levels=levels, gates=tuple(sorted(gates, key=lambda g: g.doi)))
+    return GovernanceModel(code=code, name=name, levels=levels, gates=tuple(sorted(gates, key=lambda g: g.doi)),
+                           baseline_gate=_parse_baseline_gate(m, levels, where),
+                           closure=_parse_closure(m.get("closure"), where))
+
+
+def _parse_baseline_gate(m, levels, where) -> int | None:
+    last = levels[-1].doi
+    if "baseline_gate" not in m:
+        return DEFAULT_BASELINE_GATE if DEFAULT_BASELINE_GATE <= last else None
+    doi = m["baseline_gate"]
+    if doi is None:
+        return None
+    if not isinstance(doi, int) or isinstance(doi, bool) or not 1 <= doi <= last:
+        raise ConfigError(f"{where} baseline_gate",
+                          f"the DoI of one of the model's gates (1 to {last}), or null to freeze no baseline")
+    return doi
+
+
+def _parse_closure(raw, where) -> ClosureRule:
+    where = f"{where} closure"
+    m = _mapping(raw if raw is not None else {}, where)
+    unknown = sorted(set(m) - {"share_of_plan", "periods"})
+    if unknown:
+        raise ConfigError(where, f"unknown setting(s) {', '.join(unknown)}; known: periods, share_of_plan "
+                                 "(the closure gate is the gate of type closure)")
+    share = m.get("share_of_plan", ClosureRule.share_of_plan)
+    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1000:
+        raise ConfigError(f"{where} share_of_plan", "a percentage such as 90")
+    periods = m.get("periods", ClosureRule.periods)
+    if not isinstance(periods, int) or isinstance(periods, bool) or periods < 0:
+        raise ConfigError(f"{where} periods", "a whole number of 0 or more")
+    return ClosureRule(float(share), periods)
 
 
 def _parse_levels(raw, where) -> tuple[Level, ...]:

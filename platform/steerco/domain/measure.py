@@ -15,6 +15,13 @@ from steerco.rules.facts import PlatformFacts
 AMOUNT_FIELDS = ("potential", "baseline", "target")
 TEXT_FIELDS = {"title": 200, "description": 20000, "currency": 3}
 PEOPLE = ("owner", "sponsor", "controller")
+# Every top-level fact Measure.facts builds (value, statuses and dependencies when the services pass them):
+# a criterion reading any other root never finds a value (steerco.domain.fact_paths refuses it).
+FACT_ROOTS = frozenset({
+    "code", "title", "description", "doi", "type", "node", "nodes", "owner", "sponsor", "controller", "potential",
+    "baseline", "target", "currency", "on_hold", "fields", "evidence", "milestones", "milestones_open", "risks",
+    "conditions_open", "today", "value", "statuses", "dependencies",
+})
 
 
 class MeasureType:

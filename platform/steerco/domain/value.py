@@ -25,6 +25,8 @@ RATE_SCALE = 1_000_000
 # Converted amounts are computed as cents x millionths in 64-bit integers (SQLite):
 # this bound keeps the product below 2**63 for rates up to 1000.
 MAX_FOREIGN_AMOUNT = Decimal("9000000000")
+# Settings that once applied to every model; each governance model names its own now.
+MOVED_TO_MODEL = {"baseline_gate": "baseline_gate: 3", "closure": "closure: {share_of_plan: 90, periods: 12}"}
 
 DEFAULT_CATEGORIES = (
     ("savings", "Savings", "benefit"),
@@ -64,9 +66,6 @@ class ValueSettings:
     # Implementation Status: days an open milestone may be overdue before delayed / critical.
     delayed_after_days: int = 0
     critical_after_days: int = 30
-    baseline_gate: int = 3
-    closure_share_of_plan: float = 90.0
-    closure_periods: int = 12
     change_policy: ChangePolicy = ChangePolicy()
     dependency_gate: int = 3
     dependency_predecessor_doi: int = 4
@@ -90,7 +89,11 @@ def parse_settings(raw) -> ValueSettings:
     if not isinstance(raw, dict):
         raise ConfigError("value", "expected a mapping")
     known = {"reporting_currency", "fiscal_year_start_month", "categories", "fx_rates", "potential_status",
-             "implementation_status", "baseline_gate", "closure", "change_gate", "dependencies"}
+             "implementation_status", "change_gate", "dependencies"}
+    moved = sorted(set(raw) & set(MOVED_TO_MODEL))
+    if moved:
+        raise ConfigError(f"value {moved[0]}", "is now set in each governance model, whose gates differ: move "
+                                               f"it there, e.g. '{MOVED_TO_MODEL[moved[0]]}' beside its levels")
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError("value", f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -129,10 +132,6 @@ def parse_settings(raw) -> ValueSettings:
                                       "value implementation_status critical_after_days")
     if kw["critical_after_days"] < kw["delayed_after_days"]:
         raise ConfigError("value implementation_status", "critical_after_days must not be below delayed_after_days")
-    kw["baseline_gate"] = _days(raw.get("baseline_gate", 3), "value baseline_gate")
-    cl = _mapping(raw.get("closure"), "value closure")
-    kw["closure_share_of_plan"] = _pct(cl.get("share_of_plan", 90), "value closure share_of_plan")
-    kw["closure_periods"] = _days(cl.get("periods", 12), "value closure periods")
     kw["change_policy"] = _change_policy(raw.get("change_gate"))
     dep = _mapping(raw.get("dependencies"), "value dependencies")
     kw["dependency_gate"] = _days(dep.get("successor_gate", 3), "value dependencies successor_gate")
@@ -297,11 +296,14 @@ def share(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 2) if whole else None
 
 
-def value_facts(t: dict, settings: ValueSettings) -> dict:
-    """What gate criteria read under ``value``: amounts as numbers in the reporting currency."""
+def value_facts(t: dict, settings: ValueSettings, closure) -> dict:
+    """What gate criteria read under ``value``: amounts as numbers in the reporting currency.
+
+    :param closure: the closure rule of the measure's governance model (``share_of_plan``, ``periods``).
+    """
     b = t["benefit"]
     plan_periods = sorted(p for p, c in t["periods"]["plan"].items() if c)
-    closing = plan_periods[:settings.closure_periods]
+    closing = plan_periods[:closure.periods]
     plan_c = sum(t["periods"]["plan"].get(p, 0) for p in closing)
     act_c = sum(t["periods"]["actual"].get(p, 0) for p in closing)
     return {
@@ -315,7 +317,7 @@ def value_facts(t: dict, settings: ValueSettings) -> dict:
         "forecast_share_of_plan": share(b["forecast"], b["plan"]),
         "actual_share_of_plan": share(b["actual"], b["plan"]),
         "closure_share": share(act_c, plan_c),
-        "closure_required": settings.closure_share_of_plan,
+        "closure_required": closure.share_of_plan,
     }
 
 

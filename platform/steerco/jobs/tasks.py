@@ -7,7 +7,8 @@ import threading
 
 from huey import crontab
 
-from steerco.services import connector_jobs, forecasts, notify, sla
+from steerco.jobs.connectors import register_tasks as register_connector_tasks
+from steerco.services.rights import forecasts, notify, sla
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class Jobs:
         self.forecast_reminders = huey.task(name="forecast_reminders", **retry)(self.run_forecast_reminders)
         huey.periodic_task(crontab(hour=str(FORECAST_REMINDER_HOUR_UTC), minute="0"),
                            name="forecast_reminders_periodic")(self.run_forecast_reminders)
-        self.sync_connector = connector_jobs.register_tasks(huey, lambda: self.store, self.plugins)
+        self.sync_connector = register_connector_tasks(huey, lambda: self.store, self.plugins)
 
     @property
     def store(self):

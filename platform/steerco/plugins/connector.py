@@ -3,7 +3,7 @@
 A connector class is registered by a plugin through
 ``steerco_register_connectors``. Steerco builds one instance per configured
 connector with its loaded settings and runs :meth:`Connector.sync` as a
-background job (see ``steerco.services.connectors``), never inside a gate
+background job (see ``steerco.services.integration.connectors``), never inside a gate
 transaction.
 """
 

@@ -91,15 +91,18 @@ def analyse(work, operators: OperatorSet) -> Analysis:
                     explain.setdefault(name, None)
                     # A root path is in the missing list anyway; a per-item one must be named.
                     guards[id(node)] = (strict, None if scope is None else name)
-        elif op in ("missing", "missing_some") and scope is None:
+        elif op in ("missing", "missing_some"):
             if op == "missing":
                 keys = arglist[0] if arglist and isinstance(arglist[0], list) else arglist
             else:
-                keys = arglist[1] if len(arglist) > 1 and isinstance(arglist[1], list) else []
+                keys = arglist[1] if len(arglist) > 1 else []
+                keys = keys if isinstance(keys, list) else [keys]
             for k in keys:
-                if isinstance(k, str) and k:
+                if isinstance(k, str) and k and scope is None:
                     reads.setdefault(k)
                     explain.setdefault(k, tuple(k.split(".")))
+                elif not isinstance(k, str):  # a computed key (merge, if, var...): reads cannot name it
+                    complete = False
         stack.extend(reversed(_children(node, op, args, arglist, ptr, scope, lenient)))
     return Analysis(tuple(reads), complete, tuple(explain.items()), guards)
 

@@ -1,4 +1,4 @@
-"""Value totals kept up to date with every write (see services/value_totals.py), on the shared metadata.
+"""Value totals kept up to date with every write (see services/value/totals.py), on the shared metadata.
 
 Reading a 50,000-measure portfolio's amounts on every dashboard or report
 request would scan millions of rows; these two tables hold the same sums,

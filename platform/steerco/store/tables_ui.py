@@ -5,7 +5,7 @@ from sqlalchemy import JSON, Column, Integer, String, Table
 from steerco.store.tables import When, metadata
 
 # A governance model being edited in the web app: one draft per model, which
-# becomes a new immutable version when published (see services/drafts.py).
+# becomes a new immutable version when published (see services/configuration/drafts.py).
 model_drafts = Table(
     "model_drafts", metadata,
     Column("id", Integer, primary_key=True),

@@ -1,5 +1,5 @@
-/* Steerco governance model editor: levels, gates, criteria (visual builder), evidence, fields,
-   approval steps, decisions, SLA; save as draft, test a rule, preview the impact. */
+/* Steerco governance model editor: levels, value rules, gates, criteria (visual builder), evidence,
+   fields, approval steps, decisions, SLA; save as draft, test a rule, preview the impact. */
 (function () {
   "use strict";
   var C = window.SteercoCriteria;
@@ -10,6 +10,8 @@
   var trees = new Map();   // criterion object -> builder tree (null: expert only)
   var collapsed = new Set(); // DoIs of the gates shown folded (long models stay navigable)
   var dirty = false;
+  var findings = data.findings || []; // paths the rules read that measures lack (errors) or may lack (warnings)
+  var notes = [];                     // {gate, crit, el}: where each criterion shows its findings
 
   model.levels = model.levels || [];
   model.gates = model.gates || [];
@@ -86,7 +88,46 @@
   function removeLevel() {
     var lv = model.levels.pop();
     model.gates = model.gates.filter(function (g) { return g.doi !== lv.doi; });
+    if (baselineGate() === lv.doi) { model.baseline_gate = null; }
     touch(); render();
+  }
+
+  /* ---------------------------------------------------------------- value rules */
+  /* absent keys mean the defaults the server applies: the baseline at DoI 3 when there is such a gate,
+     closure at 90 % of plan over 12 planned periods */
+  function baselineGate() {
+    if (model.baseline_gate !== undefined) { return model.baseline_gate; }
+    return gateFor(3) ? 3 : null;
+  }
+  function closureNote() {
+    var g = model.gates.filter(function (x) { return x.type === "closure"; })[0];
+    return g ? "Closure gate: “" + (g.name || "") + "” (DoI " + g.doi + ", the gate of type closure): the value confirmed there becomes read-only and counts as realized."
+      : "No gate has the type closure: no value is confirmed, and a measure counts as closed at the last level. Give a gate the type closure to have the value confirmed there.";
+  }
+  function valueRules() {
+    var rule = model.closure || {};
+    var id = "e" + Math.random().toString(36).slice(2);
+    var sel = el("select", {"class": "form-control input-sm", id: id, "data-testid": "baseline-gate"},
+      [el("option", {value: "", text: "never (no baseline)"})].concat(model.gates.map(function (g) {
+        return el("option", {value: String(g.doi), text: "DoI " + g.doi + " · " + (g.name || "(no name)")});
+      })));
+    sel.value = baselineGate() === null ? "" : String(baselineGate());
+    sel.addEventListener("change", function () { model.baseline_gate = sel.value === "" ? null : parseInt(sel.value, 10); touch(); });
+    var closure = function (key) {
+      return function (x) {
+        model.closure = model.closure || {};
+        if (x === "") { delete model.closure[key]; } else { model.closure[key] = Number(x); }
+        if (!Object.keys(model.closure).length) { delete model.closure; }
+      };
+    };
+    var share = rule.share_of_plan === undefined ? 90 : rule.share_of_plan;
+    var periods = rule.periods === undefined ? 12 : rule.periods;
+    return el("div", {"class": "sc-gate", id: "value-rules", "data-testid": "value-rules"}, [el("h3", {text: "Value rules"}),
+      el("div", {"class": "row"}, [
+        el("div", {"class": "col-md-4"}, [el("div", {"class": "form-group"}, [el("label", {"for": id, text: "Baseline frozen (value committed) at gate"}), sel])]),
+        el("div", {"class": "col-md-4"}, [text("Closure: actuals must reach (% of plan)", share, closure("share_of_plan"), {type: "number", min: 0, max: 1000, "data-testid": "closure-share"})]),
+        el("div", {"class": "col-md-4"}, [text("over the first (planned periods)", periods, closure("periods"), {type: "number", min: 0, "data-testid": "closure-periods"})])]),
+      el("p", {"class": "help-block", id: "closure-note", "data-testid": "closure-note", text: closureNote()})]);
   }
 
   /* ---------------------------------------------------------------- criteria */
@@ -97,7 +138,10 @@
     var sentence = el("div", {"class": "sc-sentence", "data-testid": "sentence"});
     var expert = el("textarea", {"class": "form-control sc-expert", rows: 12, spellcheck: "false", "aria-label": "JSONLogic", "data-testid": "expert"});
     var builderBox = el("div", {"class": "sc-builder"});
-    var expertNote = el("div", {"class": "help-block"});
+    var expertNote = el("div", {"class": "help-block", "data-testid": "expert-note"});
+    var pathNote = el("div", {"class": "help-block", "data-testid": "rule-note"});
+    notes.push({gate: gate, crit: c, el: pathNote});
+    showNote(pathNote, gate, c);
     var showSentence = function () {
       var t = trees.get(c);
       sentence.textContent = t ? "Passes when " + C.sentence(t, cat) + "." : "Written in JSONLogic (expert tab): the builder cannot show this rule.";
@@ -110,10 +154,14 @@
       onclick: function () {
         var rule;
         try { rule = JSON.parse(expert.value); } catch (e) { expertNote.textContent = "Not valid JSON: " + e.message; expertNote.className = "help-block sc-error"; return; }
-        api("POST", "/api/v1/ui/rules/check", {rule: rule}).then(function (r) {
+        api("POST", "/api/v1/ui/rules/check", {rule: rule, model: data.code, gate: gate.name, criterion: c.code}).then(function (r) {
           if (!r.body.ok) { expertNote.textContent = r.body.problem || r.body.message; expertNote.className = "help-block sc-error"; return; }
           c.rule = rule; var t = C.toTree(rule, cat); trees.set(c, t);
-          expertNote.textContent = "Rule accepted; it reads " + r.body.reads.join(", ") + "."; expertNote.className = "help-block";
+          var warned = r.body.warnings.map(function (w) { return " Warning: " + w.problem + "."; }).join("");
+          expertNote.textContent = "Rule accepted" + (r.body.reads.length ? "; it reads " + r.body.reads.join(", ") : "") + "." + warned;
+          expertNote.className = "help-block" + (warned ? " text-warning" : "");
+          setFindings(findings.filter(function (f) { return f.doi !== gate.doi || f.criterion !== c.code; })
+            .concat(r.body.warnings.map(function (w) { return Object.assign({}, w, {doi: gate.doi, criterion: c.code}); })));
           if (t) { new C.Builder(builderBox, t, cat, onTree); }
           showSentence(); touch();
         });
@@ -139,7 +187,7 @@
         el("div", {"class": "col-md-4"}, [text("Label", c.label, function (x) { c.label = x; if (c._auto) { c.code = slug(x, taken); } }, {"data-testid": "crit-label"})]),
         el("div", {"class": kind === "should_meet" ? "col-md-6" : "col-md-8"}, [text("Explanation shown when it fails", c.explanation, function (x) { c.explanation = x; }, {"data-testid": "crit-explanation"})]),
         kind === "should_meet" ? el("div", {"class": "col-md-2"}, [text("Weight", c.weight || 1, function (x) { c.weight = Number(x) || 1; }, {type: "number", min: 1})]) : null]),
-      el("ul", {"class": "nav nav-tabs nav-sm"}, [tabB, tabE]), builderPane, expertPane, sentence, testBox,
+      el("ul", {"class": "nav nav-tabs nav-sm"}, [tabB, tabE]), builderPane, expertPane, sentence, pathNote, testBox,
       el("button", {type: "button", "class": "btn btn-xs btn-link text-danger", text: "remove criterion", onclick: function () { list.splice(list.indexOf(c), 1); touch(); render(); }})]);
   }
   function addCriterion(gate, kind) {
@@ -175,7 +223,7 @@
     outer.appendChild(box);
     box.appendChild(el("div", {"class": "row"}, [
       el("div", {"class": "col-md-6"}, [text("Gate name", g.name, function (x) { g.name = x; g._named = true; head.textContent = " Gate to DoI " + g.doi + ": " + (x || "(no name)"); }, {"data-testid": "gate-name"})]),
-      el("div", {"class": "col-md-3"}, [select("Gate type", data.gate_types, g.type || "go_no_go", function (x) { g.type = x; })]),
+      el("div", {"class": "col-md-3"}, [select("Gate type", data.gate_types, g.type || "go_no_go", function (x) { g.type = x; document.getElementById("closure-note").textContent = closureNote(); })]),
       el("div", {"class": "col-md-3"}, [text("Minimum should-meet score %", g.min_score || 0, function (x) { g.min_score = Number(x) || 0; }, {type: "number", min: 0, max: 100})])]));
     box.appendChild(el("h4", {text: "Must-meet criteria (knock-out)"}));
     g.must_meet.forEach(function (c) { box.appendChild(criterion(g, "must_meet", c)); });
@@ -204,8 +252,10 @@
   function moveGate(g, step) {
     var other = gateFor(g.doi + step);
     if (!other) { return; }
-    var a = g.doi, b = other.doi, la = levelFor(a), lb = levelFor(b);
+    var a = g.doi, b = other.doi, la = levelFor(a), lb = levelFor(b), bg = baselineGate();
     g.doi = b; other.doi = a;
+    // the baseline is frozen at a gate (its approval), so the setting moves with the gate
+    if (bg === a) { model.baseline_gate = b; } else if (bg === b) { model.baseline_gate = a; }
     if (la && lb) { var name = la.name; la.name = lb.name; lb.name = name; }
     var fa = collapsed.has(a), fb = collapsed.has(b);
     collapsed.delete(a); collapsed.delete(b);
@@ -288,17 +338,27 @@
         api("POST", "/api/v1/ui/models/" + encodeURIComponent(data.code) + "/impact", {definition: clean(model), doi: g.doi}).then(function (r) {
           out.innerHTML = "";
           if (!r.ok) { out.appendChild(el("div", {"class": "alert alert-danger", text: r.body.message})); return; }
-          var b = r.body;
-          out.appendChild(el("p", {text: b.checked + " measure(s) at DoI " + (g.doi - 1) + " face this gate next" + (b.more ? " (first " + b.checked + " checked)" : "") + ". Now: " + b.now.pass + " pass, " + b.now.fail + " fail. With this draft: " + b.draft.pass + " pass, " + b.draft.fail + " fail."}));
-          if (b.changed.length) {
-            out.appendChild(el("table", {"class": "table table-condensed"}, [el("tbody", {}, b.changed.map(function (m) {
-              return el("tr", {}, [el("td", {}, [el("a", {href: "/measures/" + m.id, text: m.code})]), el("td", {text: m.title}),
-                el("td", {text: (m.before === null ? "new gate" : (m.before ? "passes" : "fails")) + " → " + (m.after ? "passes" : "fails")}),
-                el("td", {text: m.failed.join(", ")})]);
-            }))]));
-          }
+          window.SteercoImpact.show(out, r.body, g.doi);
         });
       }}), out]);
+  }
+
+  /* ---------------------------------------------------------------- findings */
+  function showNote(box, gate, c) {
+    box.innerHTML = "";
+    findings.filter(function (f) { return f.doi === gate.doi && f.criterion === c.code; }).forEach(function (f) {
+      box.appendChild(el("div", {"class": f.severity === "error" ? "sc-error" : "text-warning", text: (f.severity === "error" ? "Error: " : "Warning: ") + f.problem + "."}));
+    });
+  }
+  /* each criterion shows its own; the box above the editor lists them all, with where they are */
+  function setFindings(list) {
+    findings = list || [];
+    notes.forEach(function (n) { showNote(n.el, n.gate, n.crit); });
+    var box = document.getElementById("editor-findings");
+    box.innerHTML = "";
+    box.className = "alert " + (findings.some(function (f) { return f.severity === "error"; }) ? "alert-danger" : "alert-warning");
+    box.style.display = findings.length ? "" : "none";
+    box.appendChild(el("ul", {}, findings.map(function (f) { return el("li", {text: f.severity + ": " + f.message}); })));
   }
 
   /* ---------------------------------------------------------------- page */
@@ -307,10 +367,12 @@
   }
   function render() {
     root.innerHTML = "";
+    notes = [];
     root.appendChild(el("div", {"class": "row"}, [el("div", {"class": "col-md-6"}, [text("Model name", model.name, function (x) { model.name = x; }, {"data-testid": "model-name"})])]));
     model.gates.sort(function (a, b) { return a.doi - b.doi; });
     root.appendChild(index());
     root.appendChild(levels());
+    root.appendChild(valueRules());
     model.gates.forEach(function (g) { root.appendChild(gate(g)); });
   }
   /* the gates in order, each a link to its panel (unfolding it), and fold / unfold all */
@@ -327,7 +389,11 @@
   }
   function save() {
     return api("PUT", "/api/v1/ui/models/" + encodeURIComponent(data.code) + "/draft", {definition: clean(model)}).then(function (r) {
-      if (!r.ok) { status(r.body.message, "sc-error"); return false; }
+      if (!r.ok) {
+        if (r.body.problems) { setFindings(r.body.problems); status("Not saved: " + r.body.problems.length + " problem(s), listed above the gates.", "sc-error"); } else { status(r.body.message, "sc-error"); }
+        return false;
+      }
+      setFindings(r.body.warnings);
       dirty = false;
       var p = r.body.problem;
       var problem = document.getElementById("editor-problem");
@@ -348,4 +414,5 @@
   // a long model opens on its first gate; the others show their summary line until unfolded
   if (model.gates.length > 3) { model.gates.forEach(function (g) { if (g.doi > 1) { collapsed.add(g.doi); } }); }
   render();
+  setFindings(findings);
 }());

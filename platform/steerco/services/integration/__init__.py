@@ -1,0 +1,9 @@
+"""Integration: other systems in and out, always outside a gate's transaction.
+
+Connector settings, syncs with retry and the run log (``connectors``); CRM
+triggers that create measures from signed webhooks (``triggers``, checked by
+``signatures``); directory users and their groups (``directory``); work
+items from project tools as milestones (``work_items``).
+
+May import: governance, value, rights
+"""
