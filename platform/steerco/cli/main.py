@@ -85,6 +85,25 @@ def config_apply(ctx: Context, path: Path, actor: str):
     click.echo(f"{len(report['created'])} created, {len(report['updated'])} updated, {report['unchanged']} unchanged")
 
 
+@config.command("export")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="file to write, or a directory (the bundle is written there as steerco-config.yaml); "
+                   "default: standard output")
+@click.option("--with-nodes", is_flag=True, help="include the hierarchy's nodes")
+@pass_ctx
+def config_export(ctx: Context, out: Path | None, with_nodes: bool):
+    """Export the whole configuration as one YAML bundle (stable: the same configuration gives the same bytes)."""
+    from steerco.services.configuration import export
+
+    text = ctx.store.run("system", lambda uow: export.dump(export.export(uow, with_nodes=with_nodes)), readonly=True)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    target = out / "steerco-config.yaml" if out.is_dir() else out
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"configuration exported to {target}", err=True)
+
+
 @main.group()
 def users():
     """People, logins and roles."""

@@ -18,11 +18,12 @@ from steerco.domain.hierarchy import HierarchyLevel, Node, check_code
 from steerco.domain.measure import MeasureType, ModelVersion
 from steerco.domain.people import BUILTIN_ROLES, Role
 from steerco.domain.value import parse_settings as parse_value_settings
-from steerco.services.configuration import rule_checks
+from steerco.services.configuration import rule_checks, sections
 from steerco.services.models import checksum
 from steerco.services.value import configure as value_configure
 
-SECTIONS = ("roles", "hierarchy", "measure_types", "governance_models", "value")
+SECTIONS = ("bundle", "roles", "hierarchy", "measure_types", "governance_models", "model_history", "value",
+            "triggers", "connectors")
 
 
 @dataclass
@@ -54,6 +55,10 @@ def validate(data) -> None:
         raise ConfigError("configuration", f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
     for m in _items(data, "governance_models"):
         parse_model(m)
+    for i, h in enumerate(_items(data, "model_history")):
+        if not isinstance(h, dict) or not isinstance(h.get("version"), int) or not isinstance(h.get("definition"), dict):
+            raise ConfigError(f"model_history #{i + 1}", "needs code, version (a whole number) and definition")
+        parse_model(h["definition"])
     parse_value_settings(data.get("value"))
     for i, mt in enumerate(_items(data, "measure_types")):
         where = f"measure type #{i + 1}"
@@ -85,6 +90,7 @@ def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None) -> App
     _apply_roles(uow, data, report)
     progress("roles")
     _apply_hierarchy(uow, data.get("hierarchy") or {}, report, progress)
+    sections.apply_history(uow, data, report)
     _apply_models(uow, data, report)
     progress("governance models")
     _apply_measure_types(uow, data, report)
@@ -92,6 +98,12 @@ def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None) -> App
     if "value" in data:
         value_configure.apply(uow, data["value"], report)
         progress("value settings")
+    if data.get("triggers"):
+        sections.apply_triggers(uow, data["triggers"], report)
+        progress("triggers")
+    if data.get("connectors"):
+        sections.apply_connectors(uow, data["connectors"], report)
+        progress("connectors")
     return report
 
 
