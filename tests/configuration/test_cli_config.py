@@ -1,7 +1,8 @@
 """``steerco config export/apply`` as a consultant runs them."""
 
-import yaml
+from pathlib import Path
 
+import yaml
 from test_cli import env, run  # noqa: F401  (env is a fixture)
 
 
@@ -16,3 +17,22 @@ def test_export_twice_gives_the_same_bytes_and_applies_back_unchanged(env, tmp_p
     assert yaml.safe_load(written)["governance_models"][0]["code"] == "doi-default"
     again = run(env, "config", "apply", str(out_dir / "steerco-config.yaml")).stdout
     assert "0 created, 0 updated" in again and "created  " not in again
+
+
+def test_apply_dry_run_then_apply_lists_every_problem_with_the_file(env, tmp_path):  # noqa: F811
+    run(env, "db", "upgrade")
+    dry = run(env, "config", "apply", "config/governance/default.yaml", "--dry-run").stdout
+    assert "would be created  governance model doi-default v1" in dry and "dry run: nothing applied" in dry
+    assert "would be created" in run(env, "config", "apply", "config/governance/default.yaml", "--dry-run").stdout
+    data = yaml.safe_load(Path("config/governance/default.yaml").read_text())
+    data["hierarchy"]["levels"][0]["colour"] = "red"
+    data["governance_models"][0]["gates"][0]["approval"]["steps"][0]["roles"] = ["pmo", "ghost"]
+    bad = tmp_path / "client.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    p = run(env, "config", "apply", str(bad), ok=False)
+    assert p.returncode == 1 and "2 problem(s), nothing applied" in p.stderr
+    assert f"{bad}: hierarchy.levels[0].colour: unknown field" in p.stderr
+    assert (f"{bad}: governance_models[0].gates[0].approval.steps[0].roles (governance model 'doi-default' "
+            "gate 'Identified' step 'PMO review'): role 'ghost'") in p.stderr
+    applied = run(env, "config", "apply", "config/governance/default.yaml").stdout
+    assert "created  governance model doi-default v1" in applied and "bundle sha256 " in applied

@@ -4,7 +4,6 @@ import copy
 
 import pytest
 import yaml
-
 from conftest import default_config
 from steerco.services.configuration import bundle as configuration
 from steerco.services.configuration import export

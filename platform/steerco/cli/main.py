@@ -55,19 +55,29 @@ def config():
 @config.command("apply")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "actor", default="system", show_default=True, help="who is recorded in the audit trail")
+@click.option("--dry-run", is_flag=True, help="check and show what would change, and apply nothing")
 @pass_ctx
-def config_apply(ctx: Context, path: Path, actor: str):
-    """Apply a configuration file; applying the same file again changes nothing."""
+def config_apply(ctx: Context, path: Path, actor: str, dry_run: bool):
+    """Apply a configuration bundle, all or nothing; applying the same file again changes nothing."""
+    import hashlib
+
     from steerco.domain.errors import ConfigError, ConfigProblems
     from steerco.services.configuration import bundle as configuration
 
+    raw = path.read_bytes()
     data = load_yaml(path)
+    source = {"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()}
 
     def work(uow):
-        return configuration.apply(uow, data, progress=lambda step: click.echo(f"  {step} ... ok")).as_dict()
+        return configuration.apply(uow, data, progress=lambda step: click.echo(f"  {step} ... ok"),
+                                   source=source).as_dict()
 
     try:
-        report = ctx.store.run(actor, work)
+        if dry_run:
+            with ctx.store.unit(actor) as uow:  # rolled back on leaving: nothing is written
+                report = work(uow)
+        else:
+            report = ctx.store.run(actor, work)
     except ConfigProblems as e:
         click.secho(f"error: {path}: {len(e.problems)} problem(s), nothing applied", fg="red", err=True)
         for p in e.problems:
@@ -76,13 +86,16 @@ def config_apply(ctx: Context, path: Path, actor: str):
     except ConfigError as e:
         click.secho(f"error: {path}: {e.message}", fg="red", err=True)
         sys.exit(1)
+    would = "would be " if dry_run else ""
     for item in report["created"]:
-        click.echo(f"created  {item}")
+        click.echo(f"{would}created  {item}")
     for item in report["updated"]:
-        click.echo(f"updated  {item}")
+        click.echo(f"{would}updated  {item}")
     for w in report["warnings"]:
         click.echo(f"warning  {path}: {w['location']}: {w['problem']}")
-    click.echo(f"{len(report['created'])} created, {len(report['updated'])} updated, {report['unchanged']} unchanged")
+    click.echo(f"{len(report['created'])} {would}created, {len(report['updated'])} {would}updated, "
+               f"{report['unchanged']} unchanged" + (" (dry run: nothing applied)" if dry_run else "")
+               + f"\nbundle sha256 {source['sha256']}")
 
 
 @config.command("export")
