@@ -36,3 +36,18 @@ def test_apply_dry_run_then_apply_lists_every_problem_with_the_file(env, tmp_pat
             "gate 'Identified' step 'PMO review'): role 'ghost'") in p.stderr
     applied = run(env, "config", "apply", "config/governance/default.yaml").stdout
     assert "created  governance model doi-default v1" in applied and "bundle sha256 " in applied
+
+
+def test_diff_of_a_file_and_the_live_instance(env, tmp_path):  # noqa: F811
+    run(env, "db", "upgrade")
+    run(env, "config", "apply", "config/governance/default.yaml")
+    assert run(env, "config", "diff", "live", "config/governance/default.yaml").returncode == 0
+    data = yaml.safe_load(Path("config/governance/default.yaml").read_text())
+    data["governance_models"][0]["gates"][0]["must_meet"].pop(0)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(data))
+    p = run(env, "config", "diff", "-", str(changed), ok=False)
+    assert p.returncode == 1 and "1 difference(s)" in p.stderr
+    assert p.stdout == "governance model 'doi-default' gate 'Identified': must-meet 'Sponsor named' removed\n"
+    p = run(env, "config", "diff", "live", "nope.yaml", ok=False)
+    assert p.returncode == 2 and "nope.yaml: no such file" in p.stderr

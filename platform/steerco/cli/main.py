@@ -117,6 +117,36 @@ def config_export(ctx: Context, out: Path | None, with_nodes: bool):
     click.echo(f"configuration exported to {target}", err=True)
 
 
+@config.command("diff")
+@click.argument("before")
+@click.argument("after")
+@click.option("--with-nodes", is_flag=True, help="compare the hierarchy's nodes of the live instance too")
+@pass_ctx
+def config_diff(ctx: Context, before: str, after: str, with_nodes: bool):
+    """What differs from BEFORE to AFTER, by object and field. Each is a bundle file, or `live` (or `-`)
+    for this instance's configuration. Exit status 1 when they differ, as with diff(1)."""
+    from steerco.services.configuration import diff
+
+    def load(which: str) -> dict:
+        if which in ("live", "-"):
+            from steerco.services.configuration import export
+
+            return ctx.store.run("system", lambda uow: export.export(uow, with_nodes=with_nodes), readonly=True)
+        path = Path(which)
+        if not path.is_file():
+            raise click.BadParameter(f"{which}: no such file (or `live` for this instance)")
+        data = load_yaml(path)
+        if not isinstance(data, dict):
+            raise click.ClickException(f"{path}: the file must contain a mapping at the top level")
+        return data
+
+    changes = diff.bundle_diff(load(before), load(after))
+    for line in changes:
+        click.echo(diff.as_text(line))
+    click.echo(f"{len(changes)} difference(s)" if changes else "no differences", err=True)
+    sys.exit(1 if changes else 0)
+
+
 @main.group()
 def users():
     """People, logins and roles."""
