@@ -44,3 +44,23 @@ def test_the_routes_are_in_the_openapi(api):
     assert paths["/api/v1/configuration/export"]["get"]["summary"] == "Export the configuration"
     assert paths["/api/v1/configuration/diff"]["post"]["summary"] == "Compare two bundles"
     assert "422" in paths["/api/v1/configuration/apply"]["post"]["responses"]
+
+
+def test_moving_measures_to_a_new_model_version(api, portfolio):
+    from steerco.services.governance import measures
+
+    code = portfolio.run("admin", lambda uow: measures.create(uow, {"title": "Freight", "node": "PA", "type": "cost",
+                                                                    "owner": "alice"}).code)
+    data = yaml.safe_load(api.get("/api/v1/configuration/export").get_data(as_text=True))
+    data["governance_models"][0]["levels"][0]["name"] = "Idea"
+    api.post("/api/v1/configuration/apply", json={"bundle": yaml.safe_dump(data)})
+    r = api.post("/api/v1/configuration/migrations/preview", json={"model": "doi-default", "version": 2})
+    assert r.status_code == 200, r.get_json()
+    [plan] = r.get_json()["measures"]
+    assert (plan["measure"], plan["level"], plan["renamed"]) == (code, {"from": "Defined", "to": "Idea"}, True)
+    body = {"model": "doi-default", "version": 2, "measures": [code]}
+    r = api.post("/api/v1/configuration/migrations", json=body)
+    assert r.status_code == 422 and "reason" in r.get_json()["errors"]
+    assert api.post("/api/v1/configuration/migrations", user="pmo", json={**body, "reason": "x"}).status_code == 403
+    r = api.post("/api/v1/configuration/migrations", json={**body, "reason": "renamed levels"})
+    assert r.status_code == 200 and r.get_json()["moved"] == [code]

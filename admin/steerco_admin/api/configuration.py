@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 from flask_appbuilder.api import expose
+from marshmallow import Schema, fields
 from steerco.services.configuration import exchange
+from steerco.services.configuration import migrate_measures as migration
 
 from steerco_admin.api.base import SteercoApi, actor, authenticated, body, store
 from steerco_admin.api.ui import csrf_checked
@@ -78,6 +80,58 @@ class ConfigurationApi(SteercoApi):
         name = data.get("name") if isinstance(data.get("name"), str) else "bundle.yaml"
         return jsonify(exchange.apply_text(store(), actor(), data.get("bundle"), name=name[:200],
                                            dry_run=bool(data.get("dry_run"))))
+
+    @expose("/migrations/preview", methods=["POST"])
+    @authenticated
+    @csrf_checked
+    def migration_preview(self):
+        """What moving measures to another version of their model would do, per measure.
+        ---
+        post:
+          summary: Preview moving measures to a model version
+          requestBody: {content: {application/json: {schema: {type: object, required: [model, version], properties: {
+            model: {type: string}, version: {type: integer},
+            measures: {type: array, items: {type: string}, description: "measure codes; omitted: the filter"},
+            node: {type: string, description: every measure of the model under this node}, doi: {type: integer}}}}}}
+          responses:
+            200: {description: "measures: [{measure, from_version, doi, level {from, to}, renamed, gate,
+              newly_failing, withdrawn_review, blocked}]"}
+            403: {description: not an admin}
+            404: {description: no such model version, measure or node}
+        """
+        data = body(MigrationSchema(partial=("reason",)))
+        return self.run(lambda uow: migration.preview(uow, data["model"], data["version"],
+                                                      codes=data.get("measures") or None, node=data.get("node"),
+                                                      doi=data.get("doi")), readonly=True)
+
+    @expose("/migrations", methods=["POST"])
+    @authenticated
+    @csrf_checked
+    def migrate(self):
+        """Move measures to another version of their model, all or none, with a reason.
+        ---
+        post:
+          summary: Move measures to a model version
+          requestBody: {content: {application/json: {schema: {type: object, required: [model, version, measures,
+            reason], properties: {model: {type: string}, version: {type: integer},
+            measures: {type: array, items: {type: string}}, reason: {type: string}}}}}}
+          responses:
+            200: {description: "moved: the measure codes; measures: the plan of each (open reviews withdrawn)"}
+            403: {description: not an admin}
+            422: {description: "no reason, or measures that cannot move (each named); nothing moved"}
+        """
+        data = body(MigrationSchema())
+        return self.run(lambda uow: migration.migrate(uow, data["model"], data["version"], data.get("measures") or [],
+                                                      data.get("reason", "")))
+
+
+class MigrationSchema(Schema):
+    model = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True)
+    measures = fields.List(fields.String())
+    node = fields.String()
+    doi = fields.Integer(strict=True)
+    reason = fields.String(required=True)
 
 
 APIS: tuple = (ConfigurationApi,)

@@ -243,11 +243,13 @@ def _safe_url(url: str) -> str:
 
 
 def _add_area_commands():
-    from steerco.cli import connectors, rights, status, ui, value
+    from steerco.cli import connectors, migration, rights, status, ui, value
 
     for area in (value, status, rights, connectors, ui):
         for command in area.COMMANDS:
             main.add_command(command)
+    for command in migration.CONFIG_COMMANDS:
+        config.add_command(command)
 
 
 _add_area_commands()
