@@ -35,7 +35,7 @@ def test_apply_dry_run_then_apply_lists_every_problem_with_the_file(env, tmp_pat
     assert (f"{bad}: governance_models[0].gates[0].approval.steps[0].roles (governance model 'doi-default' "
             "gate 'Identified' step 'PMO review'): role 'ghost'") in p.stderr
     applied = run(env, "config", "apply", "config/governance/default.yaml").stdout
-    assert "created  governance model doi-default v1" in applied and "bundle sha256 " in applied
+    assert "created  governance model doi-default v1" in applied and "sha256 " in applied
 
 
 def test_diff_of_a_file_and_the_live_instance(env, tmp_path):  # noqa: F811

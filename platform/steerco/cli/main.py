@@ -86,6 +86,7 @@ def config_apply(ctx: Context, path: Path, actor: str, dry_run: bool):
     except ConfigError as e:
         click.secho(f"error: {path}: {e.message}", fg="red", err=True)
         sys.exit(1)
+    click.echo(f"bundle {path.name} sha256 {source['sha256']}")
     would = "would be " if dry_run else ""
     for item in report["created"]:
         click.echo(f"{would}created  {item}")
@@ -94,8 +95,7 @@ def config_apply(ctx: Context, path: Path, actor: str, dry_run: bool):
     for w in report["warnings"]:
         click.echo(f"warning  {path}: {w['location']}: {w['problem']}")
     click.echo(f"{len(report['created'])} {would}created, {len(report['updated'])} {would}updated, "
-               f"{report['unchanged']} unchanged" + (" (dry run: nothing applied)" if dry_run else "")
-               + f"\nbundle sha256 {source['sha256']}")
+               f"{report['unchanged']} unchanged" + (" (dry run: nothing applied)" if dry_run else ""))
 
 
 @config.command("export")
