@@ -53,3 +53,26 @@ def test_only_configurers_see_it(web):
     alice = web.login("alice")
     assert alice.get("/configuration/").status_code == 403
     assert alice.get("/configuration/export.yaml").status_code == 403
+
+
+def test_moving_measures_previews_then_moves_with_a_reason(web, portfolio):
+    from steerco.services.governance import measures
+
+    code = portfolio.run("admin", lambda uow: measures.create(uow, {"title": "Freight", "node": "PA", "type": "cost",
+                                                                    "owner": "alice"}).code)
+    admin = web.login("admin")
+    data = yaml.safe_load(admin.get("/configuration/export.yaml").get_data(as_text=True))
+    data["governance_models"][0]["levels"][0]["name"] = "Idea"
+    token = _form(admin)
+    admin.post("/configuration/", data={"csrf_token": token, "action": "apply", "text": yaml.safe_dump(data)})
+    html = admin.get("/configuration/migrate?model=doi-default&version=2&node=PA").get_data(as_text=True)
+    assert f'data-testid="plan-{code}"' in html and "now called Idea" in html
+    r = admin.post("/configuration/migrate", data={"csrf_token": token, "action": "apply", "model": "doi-default",
+                                                   "version": "2", "node": "PA", "reason": ""})
+    assert r.status_code == 422 and "say why" in r.get_data(as_text=True)
+    r = admin.post("/configuration/migrate", data={"csrf_token": token, "action": "apply", "model": "doi-default",
+                                                   "version": "2", "node": "PA", "reason": "renamed level"})
+    assert f"1 measure(s) moved to version 2 of 'doi-default': {code}" in r.get_data(as_text=True)
+    assert portfolio.run("admin", lambda uow: uow.measure_by_code(code).model_version.version, readonly=True) == 2
+    assert admin.get("/configuration/migrate?model=doi-default&version=x").status_code == 422
+    assert web.login("pmo").get("/configuration/migrate?model=doi-default&version=2").status_code == 403
