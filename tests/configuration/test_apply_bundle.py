@@ -73,13 +73,16 @@ def test_shape_problems_name_the_path(store):
     cfg["hierarchy"]["nodes"][1]["level"] = "division"
     cfg["triggers"] = {"sources": [{"code": "crm", "kind": "pipedrive", "secret_env": "CRM_SECRET"}],
                        "rules": [{"source": "crm", "name": "Won", "measure_type": "nope", "node": "PA",
-                                  "fields": {"title": {"var": "name"}}}]}
+                                  "owner": "pmo@acme.example", "fields": {"title": {"var": "name"}}}]}
+    cfg["hierarchy"]["levels"][2] = "program"
     found = {loc.split(" (")[0]: text for loc, text in _problems(store, cfg)}
     assert found["colour"] == "unknown field"
     assert found["measure_types[1].fields[0].type"].startswith("Must be one of")
     assert found["hierarchy.nodes[1].level"] == "unknown level 'division'"
     assert found["triggers.sources[0].kind"].startswith("Must be one of")
     assert found["triggers.rules[0].measure_type"] == "unknown measure type 'nope'"
+    assert found["hierarchy.levels[2]"] == "expected a mapping"
+    assert "triggers.rules[0].owner" not in found  # a fixed e-mail is a literal, not a rule
 
 
 def test_the_shipped_single_file_still_applies_and_twice_changes_nothing(store):

@@ -76,14 +76,23 @@ def _in_words(data, path: str) -> str:
 def _flatten(messages, prefix=""):
     if isinstance(messages, dict):
         for key, sub in messages.items():
+            if key == "_schema":  # marshmallow's name for the value itself
+                yield from _flatten(sub, prefix)
+                continue
             part = f"[{key}]" if isinstance(key, int) else (f".{key}" if prefix else str(key))
             yield from _flatten(sub, prefix + part)
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         for m in messages:
-            yield prefix or "(top level)", "unknown field" if m == "Unknown field." else m.rstrip(".")
+            yield prefix or "(top level)", _MESSAGES.get(m, m.rstrip("."))
     else:
         for i, sub in enumerate(messages):
             yield from _flatten(sub, f"{prefix}[{i}]")
+
+
+_MESSAGES = {"Unknown field.": "unknown field", "Invalid input type.": "expected a mapping",
+             "Missing data for required field.": "required", "Not a valid list.": "expected a list",
+             "Not a valid mapping type.": "expected a mapping", "Not a valid string.": "expected text",
+             "Not a valid integer.": "expected a whole number", "Not a valid boolean.": "expected true or false"}
 
 
 def _path_findings(uow, data) -> list[dict]:

@@ -28,6 +28,15 @@ class Rule(mf.Field):
         return value
 
 
+class Expression(Rule):
+    """What a trigger rule computes from an event: JSONLogic, or a literal (a fixed e-mail, title or amount)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, (dict, list)):
+            return value
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -173,8 +182,8 @@ class TriggerRuleSchema(_Strict):
     condition = Rule()
     measure_type = _text(required=True)
     node = _text(required=True)
-    owner = Rule(allow_none=True)
-    fields = mf.Dict(keys=_text(), values=Rule(), required=True)
+    owner = Expression(allow_none=True)
+    fields = mf.Dict(keys=_text(), values=Expression(), required=True)
     enabled = mf.Boolean()
 
 
