@@ -112,3 +112,15 @@ def test_the_audit_trail_records_who_applied_which_bundle(portfolio):
     actor, _, entity_id, after = [e for e in events if e[1] == "configuration.applied"][-1]
     assert (actor, entity_id, after["file"], after["created"], after["updated"]) == ("admin", "ab" * 32,
                                                                                      "client.yaml", 0, 0)
+
+
+def test_a_connector_no_installed_plugin_provides_is_refused(store):
+    import steerco_jira
+    from steerco.plugins.manager import make_plugin_manager
+
+    store.plugins = make_plugin_manager(entrypoints=False, plugins=[steerco_jira])
+    cfg = default_config()
+    cfg["connectors"] = [{"name": "jira", "connector": "jira", "settings": {"base_url": "https://j.example"}},
+                         {"name": "erp", "connector": "sap_s4", "settings": {}}]
+    assert _problems(store, cfg) == [("connectors[1].connector (connector 'erp')",
+                                      "unknown connector 'sap_s4'; installed: jira")]

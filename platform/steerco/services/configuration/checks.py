@@ -23,6 +23,7 @@ from steerco.domain.governance import parse_model
 from steerco.domain.hierarchy import check_code
 from steerco.domain.people import BUILTIN_ROLES
 from steerco.domain.value import parse_settings as parse_value_settings
+from steerco.plugins.manager import connector_classes
 from steerco.services.configuration import rule_checks
 from steerco.services.configuration.schema import BundleSchema
 
@@ -58,7 +59,8 @@ def _p(location: str, problem: str, words: str = "") -> dict:
 _NAMED = {"governance_models": ("governance model", "code"), "gates": ("gate", "name"),
           "must_meet": ("criterion", "code"), "should_meet": ("criterion", "code"), "steps": ("step", "name"),
           "measure_types": ("measure type", "code"), "fields": ("field", "key"), "nodes": ("node", "code"),
-          "rules": ("trigger rule", "name"), "sources": ("trigger source", "code")}
+          "rules": ("trigger rule", "name"), "sources": ("trigger source", "code"),
+          "connectors": ("connector", "name")}
 
 
 def _in_words(data, path: str) -> str:
@@ -131,6 +133,7 @@ class _Meaning:
         self._hierarchy()
         self._roles()
         self._triggers()
+        self._connectors()
         if self.ok("value"):
             self._catch("value", parse_value_settings, self.data.get("value"))
         return self.out
@@ -230,6 +233,18 @@ class _Meaning:
                 self.add(f"{where}.node", f"unknown node '{r['node']}'")
             if "title" not in (r.get("fields") or {}):
                 self.add(f"{where}.fields", "'title' is required (JSONLogic over the event)")
+
+    def _connectors(self):
+        # Known where this runs: the instance's plugins. Without a plugin manager (a bare service
+        # call) connectors are stored as given and checked when they first sync.
+        pm = getattr(self.uow.store, "plugins", None)
+        if pm is None:
+            return
+        known = connector_classes(pm)
+        for i, c in self.items("connectors"):
+            if c["connector"] not in known:
+                self.add(f"connectors[{i}].connector", f"unknown connector '{c['connector']}'; installed: "
+                                                       f"{', '.join(sorted(known)) or 'none'}")
 
     def _code(self, value, where):
         try:
