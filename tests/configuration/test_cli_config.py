@@ -35,6 +35,13 @@ def test_apply_dry_run_then_apply_lists_every_problem_with_the_file(env, tmp_pat
     assert (f"{bad}: governance_models[0].gates[0].approval.steps[0].roles (governance model 'doi-default' "
             "gate 'Identified' step 'PMO review'): role 'ghost'") in p.stderr
     applied = run(env, "config", "apply", "config/governance/default.yaml").stdout
+    data = yaml.safe_load(Path("config/governance/default.yaml").read_text())
+    data["governance_models"][0]["gates"][0]["min_score"] = 20
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(data))
+    dry = run(env, "config", "apply", str(changed), "--dry-run").stdout
+    assert "would be updated  governance model doi-default v2" in dry
+    assert "  governance model 'doi-default' gate 'Identified': min score: 0 → 20 changed" in dry
     assert "created  governance model doi-default v1" in applied and "sha256 " in applied
 
 

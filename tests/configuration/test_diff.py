@@ -61,3 +61,18 @@ def test_mappings_are_compared_as_values_not_by_the_order_of_their_keys():
     before, after = _default(), _default()
     after["governance_models"][0]["closure"] = dict(reversed(list(before["governance_models"][0]["closure"].items())))
     assert bundle_diff(before, after) == []
+
+
+def test_what_applying_changes_leaves_out_what_applying_keeps():
+    from steerco.services.configuration.diff import what_applying_changes
+
+    live = _default()
+    live["roles"].append({"code": "cio", "name": "CIO"})
+    live["connectors"] = [{"name": "jira", "connector": "jira", "settings": {}}]
+    data = _default()
+    data["governance_models"][0]["gates"][0]["must_meet"].pop(0)
+    data["value"]["categories"].pop()
+    del data["value"]["fx_rates"]["USD"]["2026-11"]
+    texts = [as_text(line) for line in what_applying_changes(live, data)]
+    assert texts == ["governance model 'doi-default' gate 'Identified': must-meet 'Sponsor named' removed",
+                     "category 'recurring_benefit' removed"]

@@ -63,6 +63,7 @@ def config_apply(ctx: Context, path: Path, actor: str, dry_run: bool):
 
     from steerco.domain.errors import ConfigError, ConfigProblems
     from steerco.services.configuration import bundle as configuration
+    from steerco.services.configuration import diff
 
     raw = path.read_bytes()
     data = load_yaml(path)
@@ -75,7 +76,9 @@ def config_apply(ctx: Context, path: Path, actor: str, dry_run: bool):
     try:
         if dry_run:
             with ctx.store.unit(actor) as uow:  # rolled back on leaving: nothing is written
+                live = _live_for(uow, data)
                 report = work(uow)
+                changes = [diff.as_text(line) for line in diff.what_applying_changes(live, data)]
         else:
             report = ctx.store.run(actor, work)
     except ConfigProblems as e:
@@ -94,6 +97,8 @@ def config_apply(ctx: Context, path: Path, actor: str, dry_run: bool):
         click.echo(f"{would}updated  {item}")
     for w in report["warnings"]:
         click.echo(f"warning  {path}: {w['location']}: {w['problem']}")
+    for line in changes if dry_run else []:
+        click.echo(f"  {line}")
     click.echo(f"{len(report['created'])} {would}created, {len(report['updated'])} {would}updated, "
                f"{report['unchanged']} unchanged" + (" (dry run: nothing applied)" if dry_run else ""))
 
@@ -223,6 +228,14 @@ def audit_verify(ctx: Context):
         click.secho(f"audit trail BROKEN at event {broken.seq}: {broken.problem}", fg="red", err=True)
         sys.exit(1)
     click.echo(f"audit trail intact: {checked} events verified")
+
+
+def _live_for(uow, data) -> dict:
+    """The instance's export, read before a dry run applies ``data``, to say what changes field by field."""
+    from steerco.services.configuration import export
+
+    hierarchy = data.get("hierarchy") if isinstance(data, dict) else None
+    return export.export(uow, with_nodes=isinstance(hierarchy, dict) and "nodes" in hierarchy)
 
 
 def load_yaml(path: Path):

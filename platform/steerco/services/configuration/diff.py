@@ -41,6 +41,31 @@ def bundle_diff(before: dict, after: dict) -> list[dict]:
     return out
 
 
+def what_applying_changes(live: dict, data: dict) -> list[dict]:
+    """The changes applying bundle ``data`` makes to an instance whose export is ``live``.
+
+    Applying adds and changes objects, never deletes one: sections the bundle leaves out stay as
+    they are, and so do the roles, levels, nodes, types, models, triggers, connectors and FX rates
+    it does not list. What is removed inside an object it lists (a criterion of a model, a form
+    field of a type, a category of the value settings) is removed.
+    """
+    live = {k: v for k, v in live.items() if k in data}
+    if "hierarchy" in live and "nodes" not in (data.get("hierarchy") or {}):
+        live["hierarchy"] = {k: v for k, v in live["hierarchy"].items() if k != "nodes"}
+    return [line for line in bundle_diff(live, data) if not _kept(line)]
+
+
+_KEPT = ("role '", "hierarchy level '", "node '", "measure type '", "governance model '", "trigger source '",
+         "trigger rule '", "connector '")
+
+
+def _kept(line: dict) -> bool:
+    if line["change"] != REMOVED:
+        return False
+    whole = not line["where"] and not line["what"] and line["object"].startswith(_KEPT)
+    return whole or line["what"].startswith("FX rate ")
+
+
 def as_text(line: dict) -> str:
     """One change as a sentence: ``node 'PC' added``, ``role 'cfo': name: CFO → Chief financial officer changed``."""
     head = line["object"] + (f" {line['where']}" if line["where"] else "")
