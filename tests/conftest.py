@@ -143,3 +143,24 @@ def portfolio(store):
     for name, roles in USERS.items():
         store.run("system", lambda uow: people.add_user(uow, name, roles=roles) and None)
     return store
+
+
+@pytest.fixture
+def other_store(request, database_url, tmp_path, clock):
+    """A second, empty instance on the same backend as ``store`` (to carry a configuration across)."""
+    from steerco.store.uow import Store
+
+    if database_url.startswith("sqlite"):
+        target = tmp_path / "other.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        s = Store(f"sqlite:///{target}", clock=clock)
+        yield s
+        s.dispose()
+        return
+    postgres = request.getfixturevalue("postgres")
+    name = f"t{next(_counter)}"
+    postgres.create_database(name, template=request.getfixturevalue("postgres_template"))
+    s = Store(postgres.url(name), clock=clock)
+    yield s
+    s.dispose()
+    postgres.drop_database(name)

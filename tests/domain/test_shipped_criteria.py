@@ -24,7 +24,7 @@ CONFIG = Path(__file__).resolve().parents[2] / "config"
 TODAY = date(2026, 11, 2)
 SAMPLES = {"text": "Shared services", "long_text": "Scope", "number": 12, "money": "25000.00",
            "date": "2027-03-01", "choice": None, "multi_choice": None, "user": "bob", "link": "https://x.example/",
-           "yes_no": True}
+           "yes_no": True, "boolean": True}
 # Lists a criterion walks with `none` ("no risk is high and unmitigated"): a measure with
 # none of them has nothing to fail, so an empty or absent list passes; their items are checked instead.
 NOTHING_TO_CHECK_WHEN_EMPTY = {"risks", "dependencies"}

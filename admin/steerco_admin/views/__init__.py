@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flask import current_app, g, url_for
 from flask_login import current_user
-
 from steerco.domain import rights
+
 from steerco_admin.views.base import store
 
 
@@ -24,7 +24,8 @@ WORK = (MenuItem("inbox", "Inbox", "InboxView.index", "/inbox"),
         MenuItem("dashboard", "Dashboard", "DashboardView.index", "/dashboard"))
 CONFIGURE = (MenuItem("models", "Governance", "GovernanceView.index", "/governance"),
              MenuItem("types", "Measure types", "TypesView.index", "/types"),
-             MenuItem("hierarchy", "Hierarchy & roles", "HierarchyView.index", "/hierarchy"))
+             MenuItem("hierarchy", "Hierarchy & roles", "HierarchyView.index", "/hierarchy"),
+             MenuItem("bundles", "Bundles", "BundlesView.index", "/configuration"))
 
 
 def register_views(appbuilder) -> None:
@@ -44,9 +45,11 @@ def register_views(appbuilder) -> None:
 
     for view in (MeasureValueView, MeasureStatusView, MeasureChangesView, MeasureLinksView):
         appbuilder.add_view_no_menu(view)
+    from steerco_admin.views.bundles import BundlesView
     from steerco_admin.views.exports import ExportsView
 
     appbuilder.add_view_no_menu(ExportsView)
+    appbuilder.add_view_no_menu(BundlesView)
     current_app.context_processor(lambda: {"steerco_menu": menu})
 
 

@@ -86,19 +86,32 @@ def config():
 @config.command("apply")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "actor", default="system", show_default=True, help="who is recorded in the audit trail")
+@click.option("--dry-run", is_flag=True, help="check and show what would change, and apply nothing")
 @pass_ctx
-def config_apply(ctx: Context, path: Path, actor: str):
-    """Apply a configuration file; applying the same file again changes nothing."""
+def config_apply(ctx: Context, path: Path, actor: str, dry_run: bool):
+    """Apply a configuration bundle, all or nothing; applying the same file again changes nothing."""
+    import hashlib
+
     from steerco.domain.errors import ConfigError, ConfigProblems
     from steerco.services.configuration import bundle as configuration
+    from steerco.services.configuration import diff
 
+    raw = path.read_bytes()
     data = load_yaml(path)
+    source = {"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()}
 
     def work(uow):
-        return configuration.apply(uow, data, progress=lambda step: click.echo(f"  {step} ... ok")).as_dict()
+        return configuration.apply(uow, data, progress=lambda step: click.echo(f"  {step} ... ok"),
+                                   source=source).as_dict()
 
     try:
-        report = ctx.store.run(actor, work)
+        if dry_run:
+            with ctx.store.unit(actor) as uow:  # rolled back on leaving: nothing is written
+                live = _live_for(uow, data)
+                report = work(uow)
+                changes = [diff.as_text(line) for line in diff.what_applying_changes(live, data)]
+        else:
+            report = ctx.store.run(actor, work)
     except ConfigProblems as e:
         click.secho(f"error: {path}: {len(e.problems)} problem(s), nothing applied", fg="red", err=True)
         for p in e.problems:
@@ -107,13 +120,67 @@ def config_apply(ctx: Context, path: Path, actor: str):
     except ConfigError as e:
         click.secho(f"error: {path}: {e.message}", fg="red", err=True)
         sys.exit(1)
+    click.echo(f"bundle {path.name} sha256 {source['sha256']}")
+    would = "would be " if dry_run else ""
     for item in report["created"]:
-        click.echo(f"created  {item}")
+        click.echo(f"{would}created  {item}")
     for item in report["updated"]:
-        click.echo(f"updated  {item}")
+        click.echo(f"{would}updated  {item}")
     for w in report["warnings"]:
         click.echo(f"warning  {path}: {w['location']}: {w['problem']}")
-    click.echo(f"{len(report['created'])} created, {len(report['updated'])} updated, {report['unchanged']} unchanged")
+    for line in changes if dry_run else []:
+        click.echo(f"  {line}")
+    click.echo(f"{len(report['created'])} {would}created, {len(report['updated'])} {would}updated, "
+               f"{report['unchanged']} unchanged" + (" (dry run: nothing applied)" if dry_run else ""))
+
+
+@config.command("export")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="file to write, or a directory (the bundle is written there as steerco-config.yaml); "
+                   "default: standard output")
+@click.option("--with-nodes", is_flag=True, help="include the hierarchy's nodes")
+@pass_ctx
+def config_export(ctx: Context, out: Path | None, with_nodes: bool):
+    """Export the whole configuration as one YAML bundle (stable: the same configuration gives the same bytes)."""
+    from steerco.services.configuration import export
+
+    text = ctx.store.run("system", lambda uow: export.dump(export.export(uow, with_nodes=with_nodes)), readonly=True)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    target = out / "steerco-config.yaml" if out.is_dir() else out
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"configuration exported to {target}", err=True)
+
+
+@config.command("diff")
+@click.argument("before")
+@click.argument("after")
+@click.option("--with-nodes", is_flag=True, help="compare the hierarchy's nodes of the live instance too")
+@pass_ctx
+def config_diff(ctx: Context, before: str, after: str, with_nodes: bool):
+    """What differs from BEFORE to AFTER, by object and field. Each is a bundle file, or `live` (or `-`)
+    for this instance's configuration. Exit status 1 when they differ, as with diff(1)."""
+    from steerco.services.configuration import diff
+
+    def load(which: str) -> dict:
+        if which in ("live", "-"):
+            from steerco.services.configuration import export
+
+            return ctx.store.run("system", lambda uow: export.export(uow, with_nodes=with_nodes), readonly=True)
+        path = Path(which)
+        if not path.is_file():
+            raise click.BadParameter(f"{which}: no such file (or `live` for this instance)")
+        data = load_yaml(path)
+        if not isinstance(data, dict):
+            raise click.ClickException(f"{path}: the file must contain a mapping at the top level")
+        return data
+
+    changes = diff.bundle_diff(load(before), load(after))
+    for line in changes:
+        click.echo(diff.as_text(line))
+    click.echo(f"{len(changes)} difference(s)" if changes else "no differences", err=True)
+    sys.exit(1 if changes else 0)
 
 
 @main.group()
@@ -194,6 +261,14 @@ def audit_verify(ctx: Context):
     click.echo(f"audit trail intact: {checked} events verified")
 
 
+def _live_for(uow, data) -> dict:
+    """The instance's export, read before a dry run applies ``data``, to say what changes field by field."""
+    from steerco.services.configuration import export
+
+    hierarchy = data.get("hierarchy") if isinstance(data, dict) else None
+    return export.export(uow, with_nodes=isinstance(hierarchy, dict) and "nodes" in hierarchy)
+
+
 def load_yaml(path: Path):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -212,11 +287,13 @@ def _safe_url(url: str) -> str:
 
 
 def _add_area_commands():
-    from steerco.cli import connectors, rights, status, ui, value
+    from steerco.cli import connectors, migration, rights, status, ui, value
 
     for area in (value, status, rights, connectors, ui):
         for command in area.COMMANDS:
             main.add_command(command)
+    for command in migration.CONFIG_COMMANDS:
+        config.add_command(command)
 
 
 _add_area_commands()

@@ -10,19 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from steerco.domain.errors import ConfigError, ValidationFailed
-from steerco.domain.fact_paths import definition_findings
+from steerco.domain.errors import ConfigError, ConfigProblems, ValidationFailed
 from steerco.domain.forms import parse_fields
 from steerco.domain.governance import parse_model
 from steerco.domain.hierarchy import HierarchyLevel, Node, check_code
 from steerco.domain.measure import MeasureType, ModelVersion
 from steerco.domain.people import BUILTIN_ROLES, Role
 from steerco.domain.value import parse_settings as parse_value_settings
-from steerco.services.configuration import rule_checks
+from steerco.services.configuration import checks, sections
 from steerco.services.models import checksum
 from steerco.services.value import configure as value_configure
 
-SECTIONS = ("roles", "hierarchy", "measure_types", "governance_models", "value")
+SECTIONS = ("bundle", "roles", "hierarchy", "measure_types", "governance_models", "model_history", "value",
+            "triggers", "connectors")
 
 
 @dataclass
@@ -54,6 +54,10 @@ def validate(data) -> None:
         raise ConfigError("configuration", f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
     for m in _items(data, "governance_models"):
         parse_model(m)
+    for i, h in enumerate(_items(data, "model_history")):
+        if not isinstance(h, dict) or not isinstance(h.get("version"), int) or not isinstance(h.get("definition"), dict):
+            raise ConfigError(f"model_history #{i + 1}", "needs code, version (a whole number) and definition")
+        parse_model(h["definition"])
     parse_value_settings(data.get("value"))
     for i, mt in enumerate(_items(data, "measure_types")):
         where = f"measure type #{i + 1}"
@@ -74,17 +78,22 @@ def validate(data) -> None:
         _code(r.get("code"), f"role #{i + 1}")
 
 
-def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None) -> ApplyReport:
-    """Apply ``data`` inside ``uow`` (the caller commits).
+def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None, *, source: dict | None = None) -> ApplyReport:
+    """Apply ``data`` inside ``uow`` (the caller commits, or rolls back for a dry run).
 
-    :raises ConfigError: the first problem :func:`validate` finds; :class:`ConfigProblems` listing
-        every criterion that reads a path no measure can have. Nothing is applied.
+    :param source: ``{"file", "sha256"}`` of the bundle, recorded in the audit trail with who applied it.
+    :raises ConfigProblems: every problem :func:`steerco.services.configuration.checks.check` finds,
+        each with its path. Nothing is applied.
     """
-    validate(data)
-    report = ApplyReport(warnings=_path_warnings(uow, data))
+    problems, warnings = checks.check(uow, data)
+    if problems:
+        raise ConfigProblems(problems)
+    progress("schema check")
+    report = ApplyReport(warnings=warnings)
     _apply_roles(uow, data, report)
     progress("roles")
     _apply_hierarchy(uow, data.get("hierarchy") or {}, report, progress)
+    sections.apply_history(uow, data, report)
     _apply_models(uow, data, report)
     progress("governance models")
     _apply_measure_types(uow, data, report)
@@ -92,13 +101,16 @@ def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None) -> App
     if "value" in data:
         value_configure.apply(uow, data["value"], report)
         progress("value settings")
+    if data.get("triggers"):
+        sections.apply_triggers(uow, data["triggers"], report)
+        progress("triggers")
+    if data.get("connectors"):
+        sections.apply_connectors(uow, data["connectors"], report)
+        progress("connectors")
+    if source is not None:
+        uow.record("configuration.applied", "configuration_bundle", source.get("sha256", "-"),
+                   after={**source, "created": len(report.created), "updated": len(report.updated)})
     return report
-
-
-def _path_warnings(uow, data) -> list[dict]:
-    fields = rule_checks.fields_once_applied(uow, data)
-    return rule_checks.judge([f for m in _items(data, "governance_models")
-                              for f in definition_findings(m, fields[m["code"]])])
 
 
 def _apply_roles(uow, data, report):

@@ -38,9 +38,10 @@ def model_diff(before: dict | None, after: dict) -> list[dict]:
     if before.get("name") != after.get("name"):
         out.append({"where": "model", "change": "changed", "what": f"name: {before.get('name')} → {after.get('name')}"})
     for key in MODEL_KEYS:
-        old, new = (_setting(d, key) for d in (before, after))
-        if old != new:
-            out.append({"where": "model", "change": "changed", "what": f"{key.replace('_', ' ')}: {old} → {new}"})
+        # compared as values: a mapping read back from YAML may list its keys in another order
+        if (key in before, before.get(key)) != (key in after, after.get(key)):
+            out.append({"where": "model", "change": "changed", "what": f"{key.replace('_', ' ')}: "
+                        f"{_setting(before, key)} → {_setting(after, key)}"})
     old_levels = {lv.get("doi"): lv for lv in before.get("levels") or []}
     for lv in after.get("levels") or []:
         prev = old_levels.pop(lv.get("doi"), None)
