@@ -14,15 +14,13 @@ from steerco.services.integration import remote_evidence
 from steerco.testing import ConnectorContract
 from steerco_sharepoint.connector import SharePointConnector
 from support import shared
-from support.fake_graph import CLIENT_ID, DRIVE, SECRET, SITE, TENANT, FakeGraph
+from support.fake_graph import SECRET, FakeGraph
 
 ENV = {"GRAPH_SECRET": SECRET}
 
 
 def settings_for(graph, **extra):
-    return {"tenant_id": TENANT, "client_id": CLIENT_ID, "client_secret_env": "GRAPH_SECRET", "site_id": SITE,
-            "drive_id": DRIVE, "authority_host": graph.url, "graph_url": graph.graph_url, "ca_file": graph.ca_file,
-            "page_size": 2, "chunk_size": 2 * 320 * 1024, **extra}
+    return graph.connector_settings(**extra)
 
 
 @pytest.fixture

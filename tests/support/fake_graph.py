@@ -95,6 +95,12 @@ class FakeGraph:
     def requests(self):
         return self._server.requests
 
+    def connector_settings(self, **extra) -> dict:
+        """Settings of the SharePoint connector pointed at this fake (secret in ``GRAPH_SECRET``)."""
+        return {"tenant_id": TENANT, "client_id": CLIENT_ID, "client_secret_env": "GRAPH_SECRET", "site_id": SITE,
+                "drive_id": DRIVE, "authority_host": self.url, "graph_url": self.graph_url, "ca_file": self.ca_file,
+                "page_size": 2, "chunk_size": 2 * 320 * 1024, **extra}
+
     def quiet(self):
         """Stop keeping request bodies (large uploads)."""
         self._server.record_bodies = False

@@ -39,6 +39,18 @@ def active_store(store, pm, env=None) -> tuple[str, EvidenceStore] | None:
     return None
 
 
+def store_name(uow, pm) -> str | None:
+    """The configuration a page should offer for linking stored files: the first enabled ``documents`` one.
+
+    Reads only the configurations (no call to the store), so a page can show it cheaply.
+    """
+    if pm is None:
+        return None
+    classes = connector_classes(pm)
+    return next((c["name"] for c in connectors.configs(uow) if c["enabled"] and c["connector"] in classes
+                 and "documents" in classes[c["connector"]].capabilities), None)
+
+
 def _required_store(store, pm, env=None) -> tuple[str, EvidenceStore]:
     found = active_store(store, pm, env)
     if found is None:
