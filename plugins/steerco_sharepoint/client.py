@@ -71,12 +71,13 @@ class GraphClient:
         offset, resumes = 0, 0
         while True:
             stream.seek(offset)
-            data = stream.read(min(chunk, size - offset))
-            end = offset + len(data) - 1
-            # The upload URL carries its own authorization: Graph refuses a bearer token on it.
+            length = min(chunk, size - offset)
+            # The upload URL carries its own authorization: Graph refuses a bearer token on it. The
+            # fragment is streamed too: httpx keeps a sent body alive until its reference cycles are
+            # collected, so whole fragments would pile up between collections.
             try:
-                r = self.http.put(upload_url, content=data, headers={
-                    "Content-Length": str(len(data)), "Content-Range": f"bytes {offset}-{end}/{size}"})
+                r = self.http.put(upload_url, content=_Reader(stream, length), headers={
+                    "Content-Length": str(length), "Content-Range": f"bytes {offset}-{offset + length - 1}/{size}"})
             except httpx.HTTPError:
                 r = None
             if r is not None and r.status_code in (200, 201):
