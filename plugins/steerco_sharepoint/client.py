@@ -24,12 +24,14 @@ SELECT = "id,name,webUrl,size,eTag,cTag,file,folder,parentReference"
 
 
 class GraphClient:
-    def __init__(self, connector: str, http: httpx.Client, graph_url: str, drive_id: str, token: Callable[[], str], *,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, connector: str, http: httpx.Client, graph_url: str, site_id: str, drive_id: str | None,
+                 token: Callable[[], str], *, sleep: Callable[[float], None] = time.sleep):
+        """:param drive_id: a document library of the site; None: the site's default library."""
         self.connector = connector
         self.http = http
         self.base = graph_url.rstrip("/")
-        self.drive = f"{self.base}/drives/{quote(drive_id, safe='')}"
+        self.drive = (f"{self.base}/drives/{quote(drive_id, safe='')}" if drive_id
+                      else f"{self.base}/sites/{quote(site_id, safe=',')}/drive")
         self.token = token
         self.sleep = sleep
 

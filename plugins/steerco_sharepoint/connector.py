@@ -29,7 +29,8 @@ class SharePointSettings(ConnectorSettings):
                                            validate=validate.Regexp(r"^[0-9A-Fa-f]{40}$",
                                                                     error="the certificate's SHA-1 thumbprint (hex)"))
     site_id = fields.String(required=True, validate=validate.Length(min=1, max=400))
-    drive_id = fields.String(required=True, validate=validate.Length(min=1, max=400))
+    drive_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=400),
+                             metadata={"description": "a library of the site; the site's default one if absent"})
     folder = fields.String(load_default="Steerco", validate=validate.Length(min=1, max=400))
     authority_host = fields.Url(load_default="https://login.microsoftonline.com", require_tld=False, schemes={"https"})
     graph_url = fields.Url(load_default="https://graph.microsoft.com/v1.0", require_tld=False)
@@ -81,7 +82,8 @@ class SharePointStore(EvidenceStore):
         tokens = TokenSource(connector.name, self.http, authority=f"{s['authority_host'].rstrip('/')}/{s['tenant_id']}",
                              client_id=s["client_id"], credential=lambda: _credential(s), scope=s["scope"],
                              validate_authority=s["authority_host"].startswith("https://login.microsoftonline.com"))
-        self.graph = GraphClient(connector.name, self.http, s["graph_url"], s["drive_id"], tokens.token, sleep=sleep)
+        self.graph = GraphClient(connector.name, self.http, s["graph_url"], s["site_id"], s["drive_id"], tokens.token,
+                                 sleep=sleep)
 
     def __enter__(self):
         return self
@@ -93,7 +95,8 @@ class SharePointStore(EvidenceStore):
         self.http.close()
 
     def put(self, stream, *, name, size, folder):
-        path = "/".join(quote(_segment(p), safe="") for p in (self.settings["folder"], *folder, name) if p)
+        root = [p for p in self.settings["folder"].split("/") if p.strip()]
+        path = "/".join(quote(_segment(p), safe="") for p in (*root, *folder, name) if p)
         if size <= SIMPLE_LIMIT:
             done = self.graph.put_small(stream, path, size)
         else:

@@ -81,6 +81,17 @@ def test_small_upload_is_one_put_into_the_folder_of_node_measure_and_gate(config
     assert not list((tmp_path / "spool").iterdir()), "the spooled copy is removed"
 
 
+def test_without_a_drive_id_the_sites_default_library_is_used(graph, tmp_path):
+    raw = settings_for(graph)
+    del raw["drive_id"]
+    conn = SharePointConnector(SharePointConnector.load_settings(raw, env=ENV))
+    with conn.evidence_store() as store:
+        item = store.put(io.BytesIO(b"abc"), name="a:b?.txt", size=3, folder=("PA", "M-0001", "Detailed"))
+    assert graph.items[item.item_id]["path"] == "Steerco/PA/M-0001/Detailed/a_b_.txt"
+    graph_calls = [r.path for r in graph.requests if r.path.startswith("/v1.0/")]
+    assert graph_calls and all(p.startswith("/v1.0/sites/") for p in graph_calls)
+
+
 def test_large_upload_resumes_from_next_expected_ranges_after_a_broken_fragment(configured, pm, graph, tmp_path):
     mid = create(configured)
     data = bytes(range(256)) * (5 * 4096 + 7)  # ~5 MiB: over the 4 MiB single-PUT limit

@@ -217,6 +217,8 @@ class FakeGraph:
             link = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
             item = next((i for i in self.items.values() if not i["folder"] and self.web_url(i["id"]) == link), None)
             return self._answer_item(item)
+        if parts[:3] == ["sites", SITE, "drive"]:  # the site's default document library
+            parts = ["drives", DRIVE, *parts[3:]]
         if parts[:2] != ["drives", DRIVE]:
             return _error(404, "itemNotFound", "The resource could not be found.")
         rest = parts[2:]
