@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from steerco.domain.errors import ValidationFailed
+from steerco.domain.errors import NotFound, ValidationFailed
 from steerco.plugins.connector import ConnectorError, SyncContext
 from steerco.services.governance import evidence, gates, measures
 from steerco.services.integration import connectors as svc
@@ -135,19 +135,22 @@ def test_link_refuses_what_steerco_cannot_read(configured, pm, graph):
 
 
 def test_picker_pages_through_a_folder_with_next_links(configured, pm, graph):
+    mid = create(configured)
     for n in range(5):
         graph.add_file(f"Plans/plan-{n}.xlsx", b"p")
     folder = graph.add_folder("Plans")
     names, cursor = [], None
     for _ in range(5):
-        page = remote_evidence.browse(configured, pm, "alice", folder, cursor)
+        page = remote_evidence.browse(configured, pm, "alice", mid, folder, cursor)
         names += [i["name"] for i in page["items"]]
         cursor = page["next"]
         if cursor is None:
             break
     assert names == [f"plan-{n}.xlsx" for n in range(5)]
     with pytest.raises(ValidationFailed, match="cursor"):
-        remote_evidence.browse(configured, pm, "alice", None, "https://attacker.example/v1.0/x")
+        remote_evidence.browse(configured, pm, "alice", mid, None, "https://attacker.example/v1.0/x")
+    with pytest.raises(NotFound):  # the PMO of another programme may not list the library for this measure
+        remote_evidence.browse(configured, pm, "pmo_b", mid)
 
 
 def test_an_edit_in_sharepoint_shows_and_voids_the_votes(configured, pm, graph):
@@ -227,7 +230,7 @@ def test_connector_off_keeps_evidence_local_and_local_files_readable(configured,
         *evidence.open_file(uow, mid, before["id"], tmp_path / "spool")), readonly=True)
     assert none is None and url == before["location"]["web_url"]
     with pytest.raises(ValidationFailed, match="no document store"):
-        remote_evidence.browse(configured, pm, "alice")
+        remote_evidence.browse(configured, pm, "alice", mid)
 
 
 def test_a_certificate_credential_signs_a_client_assertion(graph, tmp_path):

@@ -121,9 +121,10 @@ def test_link_and_picker_through_the_api(api, graph):
     folder = graph.add_folder("Plans")
     for n in range(3):
         graph.add_file(f"Plans/p{n}.docx", b"x")
-    first = api.get(f"/api/v1/connectors/documents?folder={folder}", user="alice").get_json()
+    first = api.get(f"/api/v1/connectors/documents?measure={mid}&folder={folder}", user="alice").get_json()
     assert [i["name"] for i in first["items"]] == ["p0.docx", "p1.docx"] and first["next"]
-    second = api.get("/api/v1/connectors/documents", user="alice", query_string={"cursor": first["next"]}).get_json()
+    second = api.get("/api/v1/connectors/documents", user="alice",
+                     query_string={"measure": mid, "cursor": first["next"]}).get_json()
     assert [i["name"] for i in second["items"]] == ["p2.docx"] and second["next"] is None
     r = api.post(f"/api/v1/measures/{mid}/evidence/stored", user="alice",
                  json={"requirement": "business_case", "item_id": second["items"][0]["id"]})
@@ -140,6 +141,27 @@ def test_graph_unreachable_is_a_502_naming_the_connector(api, graph):
     mid = new_measure(api)
     api.put("/api/v1/connectors/sharepoint", json={"connector": "sharepoint", "settings": graph.connector_settings()})
     graph.throttled = 10
-    r = api.get("/api/v1/connectors/documents", user="alice")
+    assert api.get("/api/v1/connectors/documents", user="alice").status_code == 422  # which measure?
+    r = api.get(f"/api/v1/connectors/documents?measure={mid}", user="alice")
     assert r.status_code == 502 and "sharepoint" in r.get_json()["message"]
     assert upload(api, mid, "x.pdf", b"x").status_code == 502
+
+
+def test_an_edit_in_sharepoint_shows_on_the_evidence_tab_and_the_open_review(app, api, graph, pm):
+    mid = new_measure(api)
+    api.put("/api/v1/connectors/sharepoint", json={"connector": "sharepoint", "settings": graph.connector_settings()})
+    r = api.put(f"/api/v1/measures/{mid}", user="alice", json={
+        "sponsor": "bob", "controller": "carol", "potential": 400000, "baseline": 2000000, "target": 1600000})
+    assert r.status_code == 200, r.get_json()
+    iid = graph.add_file("Projects/case.pdf", b"v1")
+    ev = api.post(f"/api/v1/measures/{mid}/evidence/stored", user="alice",
+                  json={"requirement": "business_case", "item_id": iid}).get_json()
+    assert api.post(f"/api/v1/measures/{mid}/submit", user="alice").status_code in (200, 201)
+    graph.edit(iid, b"v2")
+    assert api.post("/api/v1/connectors/sharepoint/sync").status_code == 202
+    evidence = api.get(f"/api/v1/measures/{mid}", user="alice").get_json()["evidence"]
+    assert [e["location"]["status"] for e in evidence] == ["changed"]
+    alice = browser(app, "alice")
+    assert f'data-testid="changed-{ev["id"]}"' in alice.get(f"/measures/{mid}?tab=evidence").get_data(as_text=True)
+    html = alice.get(f"/measures/{mid}?tab=reviews").get_data(as_text=True)
+    assert f'data-testid="review-evidence-{ev["id"]}"' in html and "changed since submitted" in html

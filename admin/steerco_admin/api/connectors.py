@@ -130,15 +130,20 @@ class ConnectorApi(SteercoApi):
         get:
           summary: Browse the evidence document store
           parameters:
+          - {in: query, name: measure, required: true, schema: {type: integer}, description: the measure the file is for (you must be able to edit it)}
           - {in: query, name: folder, schema: {type: string}, description: "a folder's item id; the library root if absent"}
           - {in: query, name: cursor, schema: {type: string}, description: the 'next' value of the previous page}
           responses:
             200: {description: "{store, items: [{id, name, folder, size, web_url}], next}"}
-            422: {description: no document store configured, or a folder Steerco cannot read}
+            422: {description: "no measure given, no document store configured, or a folder Steerco cannot read"}
+            404: {description: no such measure, or one you may not see}
             502: {description: the document store could not be reached}
         """
-        return jsonify(remote_evidence.browse(store(), plugins(), actor(), request.args.get("folder") or None,
-                                              request.args.get("cursor") or None))
+        measure = request.args.get("measure", "")
+        if not measure.isdigit():
+            raise ValidationFailed({"measure": ["the id of the measure the file is for, a whole number"]})
+        return jsonify(remote_evidence.browse(store(), plugins(), actor(), int(measure),
+                                              request.args.get("folder") or None, request.args.get("cursor") or None))
 
     @expose("/runs", methods=["GET"])
     @authenticated

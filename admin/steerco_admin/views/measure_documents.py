@@ -23,7 +23,7 @@ class MeasureDocumentsView(Page):
         folder, cursor = request.args.get("folder") or None, request.args.get("cursor") or None
         try:
             m = run(lambda uow: {"id": measure_id, "code": measures.get(uow, measure_id).code}, readonly=True)
-            page = remote_evidence.browse(store(), plugin_manager(), actor(), folder, cursor)
+            page = remote_evidence.browse(store(), plugin_manager(), actor(), measure_id, folder, cursor)
         except ValidationFailed as e:
             flash("; ".join(p for problems in e.errors.values() for p in problems), "danger")
             return redirect(back)

@@ -17,6 +17,7 @@ from typing import BinaryIO
 from steerco.domain.errors import ValidationFailed
 from steerco.plugins.evidence_store import EvidenceStore, ItemUnreadable
 from steerco.plugins.manager import connector_classes
+from steerco.services.access import editable_measure
 from steerco.services.governance import evidence
 from steerco.services.integration import connectors
 
@@ -107,13 +108,17 @@ def link(store, pm, actor: str, measure_id: int, requirement: str, *, url: str |
     return store.run(actor, lambda uow: evidence_view(evidence.attach_stored(uow, measure_id, requirement, name, item)))
 
 
-def browse(store, pm, actor: str, folder_id: str | None = None, cursor: str | None = None, env=None) -> dict:
-    """One page of a folder of the document store, for picking a file to link.
+def browse(store, pm, actor: str, measure_id: int, folder_id: str | None = None, cursor: str | None = None,
+           env=None) -> dict:
+    """One page of a folder of the document store, for picking a file to link to ``measure_id``.
+
+    Only someone who may attach evidence to that measure may look: the library
+    may hold far more than any one person should see listed.
 
     :returns: ``{"store", "items": [{id, name, folder, size, web_url}], "next"}``; ``next`` is the cursor of the
         following page (None: the last).
     """
-    store.run(actor, lambda uow: uow.require_user(uow.actor), readonly=True)
+    store.run(actor, lambda uow: editable_measure(uow, measure_id) and None, readonly=True)
     name, remote = _required_store(store, pm, env)
     try:
         items, nxt = remote.children(folder_id, cursor)
