@@ -108,6 +108,18 @@ def test_large_upload_resumes_from_next_expected_ranges_after_a_broken_fragment(
     assert all("authorization" not in r.headers for r in frags)
 
 
+def test_a_name_conflict_on_the_last_fragment_is_reported_and_nothing_recorded(configured, pm, graph, tmp_path):
+    # Graph's documented 409 body is not valid JSON (a trailing comma): the status must still come through.
+    graph.conflict_body = shared.require("vendor-samples", "msgraph", "uploadsession-conflict-409.json.txt").read_bytes()
+    mid = create(configured)
+    with pytest.raises(ConnectorError) as e:
+        upload(configured, pm, mid, "big.bin", b"x" * (5 << 20), tmp_path)
+    assert e.value.status == 409 and "name conflict" in e.value.problem and not e.value.retryable
+    count = configured.run("admin", lambda uow: len(uow.measure(mid).evidence), readonly=True)
+    assert count == 0
+    assert not list((tmp_path / "spool").iterdir())
+
+
 def test_link_by_url_records_id_etag_and_hash(configured, pm, graph):
     mid = create(configured)
     iid = graph.add_file("Projects/Steel/business case.docx", b"v1")

@@ -80,6 +80,7 @@ class FakeGraph:
         self.retry_after = "0"
         self.interrupt_fragments: set[int] = set()  # fragment numbers (1-based) cut off halfway with a 500
         self.fragments = 0
+        self.conflict_body: bytes | None = None  # answer the last fragment with 409 and this body
         self._ids = itertools.count(1)
 
     def __enter__(self):
@@ -292,6 +293,8 @@ class FakeGraph:
             return _error(500, "generalException", "An unspecified error has occurred.")
         if s["received"] < total:
             return 202, {}, {"expirationDateTime": EXPIRES, "nextExpectedRanges": [f"{s['received']}-"]}
+        if self.conflict_body is not None:
+            return 409, {"Content-Type": "application/json"}, self.conflict_body
         del self.sessions[sid]
         item = self._at(s["path"], create=True)
         self._write(item, total, s["sha1"], s["sha256"])
