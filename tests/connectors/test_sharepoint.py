@@ -225,6 +225,21 @@ def test_throttling_is_waited_out_per_retry_after(configured, pm, graph):
     assert slept == [pytest.approx(2.128)] * 3
 
 
+def test_a_revoked_token_is_reported_as_an_authentication_failure(configured, pm, graph):
+    mid = create(configured)
+    iid = graph.add_file("Projects/case.pdf", b"v1")
+    remote_evidence.link(configured, pm, "alice", mid, "business_case", item_id=iid)
+    conn = svc.connector_for(configured, pm, "sharepoint")
+    with conn.evidence_store() as store:
+        assert store.item(iid).item_id == iid
+        graph.tokens.clear()  # revoked: msal's cached token now meets 401 InvalidAuthenticationToken
+        with pytest.raises(ConnectorError) as e:
+            store.item(iid)
+    assert e.value.status == 401 and "authentication failed" in e.value.problem and not e.value.retryable
+    run = svc.run_sync(configured, pm, "sharepoint", sleep=lambda s: None)
+    assert run["status"] == "succeeded", "a new store gets a new token"
+
+
 def test_connector_off_keeps_evidence_local_and_local_files_readable(configured, pm, graph, tmp_path):
     mid = create(configured)
     before = upload(configured, pm, mid, "before.pdf", b"local bytes", tmp_path)
