@@ -188,6 +188,23 @@ def evidence_status(e):
     return e.status
 
 
+def test_a_periodic_job_checks_every_enabled_document_store(configured, pm, graph):
+    from huey import MemoryHuey
+
+    from steerco.jobs.connectors import register_tasks
+
+    mid = create(configured)
+    iid = graph.add_file("Projects/case.pdf", b"v1")
+    remote_evidence.link(configured, pm, "alice", mid, "business_case", item_id=iid)
+    graph.edit(iid, b"v2")
+    task = register_tasks(MemoryHuey(immediate=True), lambda: configured, lambda: pm)
+    runs = task.check_stored_evidence.call_local()
+    assert [(r["connector"], r["status"], r["counts"]["updated"]) for r in runs] == [("sharepoint", "succeeded", 1)]
+    configured.run("admin", lambda uow: svc.save_config(uow, pm, "sharepoint", "sharepoint", settings_for(graph),
+                                                        enabled=False))
+    assert task.check_stored_evidence.call_local() == []
+
+
 def test_a_file_steerco_cannot_read_shows_on_the_checklist_with_the_reason(configured, pm, graph):
     mid = create(configured)
     at_detailed_gate(configured, mid)

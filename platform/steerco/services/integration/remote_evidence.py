@@ -40,16 +40,18 @@ def active_store(store, pm, env=None) -> tuple[str, EvidenceStore] | None:
     return None
 
 
-def store_name(uow, pm) -> str | None:
-    """The configuration a page should offer for linking stored files: the first enabled ``documents`` one.
-
-    Reads only the configurations (no call to the store), so a page can show it cheaply.
-    """
+def document_configs(uow, pm) -> list[str]:
+    """The enabled configurations of ``documents`` connectors, by name (read only: no call to a store)."""
     if pm is None:
-        return None
+        return []
     classes = connector_classes(pm)
-    return next((c["name"] for c in connectors.configs(uow) if c["enabled"] and c["connector"] in classes
-                 and "documents" in classes[c["connector"]].capabilities), None)
+    return [c["name"] for c in connectors.configs(uow) if c["enabled"] and c["connector"] in classes
+            and "documents" in classes[c["connector"]].capabilities]
+
+
+def store_name(uow, pm) -> str | None:
+    """The configuration a page should offer for linking stored files: the first enabled ``documents`` one."""
+    return next(iter(document_configs(uow, pm)), None)
 
 
 def _required_store(store, pm, env=None) -> tuple[str, EvidenceStore]:
