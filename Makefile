@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable ".[test]"
+	$(BIN)/pip install --quiet --editable ".[test,msproject]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -31,11 +31,11 @@ serve: install
 	$(BIN)/steerco serve --host $(HOST) --port $(PORT)
 
 test: install
-	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
+	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium default-jre-headless
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/pip install --quiet --editable ".[test,bench]"
+	$(BIN)/pip install --quiet --editable ".[test,msproject,bench]"
 	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
 	for b in tests/benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 

@@ -42,6 +42,20 @@ def http(method, url, body=None, token=None):
         return e.code, json.loads(e.read() or b"null")
 
 
+def wait_until_serving(server, base: str, seconds: float = 60) -> None:
+    """Poll /health until the server answers; a loaded machine can take many seconds to import the app."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"steerco serve exited with {server.returncode}:\n{server.stdout.read()}")
+        try:
+            urllib.request.urlopen(base + "/health", timeout=1)
+            return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise AssertionError(f"steerco serve did not answer on {base} within {seconds} s")
+
+
 def test_setup_demo_and_serve(env):
     run(env, "db", "upgrade")
     first = run(env, "config", "apply", "config/governance/default.yaml").stdout
@@ -61,12 +75,7 @@ def test_setup_demo_and_serve(env):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
+        wait_until_serving(server, base)
         status, login = http("POST", base + "/api/v1/security/login",
                              {"username": "zoe", "password": "zoe-secret-1", "provider": "db"})
         assert status == 200, login

@@ -20,6 +20,7 @@ from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
 from steerco_admin.api.connectors_directory import DirectorySecurityManager
 from steerco_admin.views import register_views
+from steerco_admin.views.panels import register_plugin_views
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         appbuilder.init_app(app, db.session)
         register_api(appbuilder)
         register_views(appbuilder)
+        register_plugin_views(appbuilder, pm)
     errors.register(app)
     app.add_url_rule("/health", "health", _health(store))
     return app

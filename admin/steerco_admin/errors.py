@@ -9,6 +9,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from steerco.domain import errors as e
+from steerco.domain.schedule import PlanRejected
 from steerco.plugins.connector import ConnectorError
 from steerco.services.governance.evidence import TooLarge
 
@@ -19,6 +20,7 @@ STATUS = [
     (ConnectorError, 502),  # an external system (directory, Jira...) failed; the message names it
     (e.CriteriaNotMet, 422),
     (e.ImportRejected, 422),  # a file with problems (row, column, problem); nothing written (issue 4)
+    (PlanRejected, 422),  # a plan file (MS Project) with problems, each with its line; nothing written
     (e.PeriodLocked, 409),
     (e.ValueReadOnly, 409),
     (e.IdempotencyKeyReused, 422),

@@ -55,3 +55,47 @@ def test_triggers_dead_letters(portfolio, settings):
     event_id = r.output.split()[0].lstrip("#")
     r = run(settings, "triggers", "replay", event_id)
     assert r.exit_code == 1 and "only failed events can be replayed" in r.output
+
+
+def test_plugin_command_imports_a_plan_showing_progress(portfolio, settings, tmp_path):
+    from datetime import date
+
+    from support.mspdi import programme, project_xml
+
+    code = portfolio.run("alice", lambda uow: measures.create(uow, {"title": "Roll-out", "node": "PA",
+                                                                    "type": "cost"}).code)
+    plan = tmp_path / "Roll-out.xml"
+    plan.write_bytes(project_xml(programme(date(2026, 11, 2))))
+    r = run(settings, "msproject", "import", code, str(plan), "--as", "alice")
+    assert r.exit_code == 0, r.output
+    assert "reading 'Roll-out.xml'" in r.output and "7 tasks read, 3 become milestones" in r.output
+    assert f"{code}: plan 'Supplier programme' imported in" in r.output and "3 added" in r.output
+    assert "change request" in r.output
+    refused = run(settings, "msproject", "import", code, str(plan), "--as", "sam")
+    assert refused.exit_code == 1 and "may not edit" in refused.output
+
+
+def test_a_plugin_command_cannot_take_a_name_steerco_uses(monkeypatch):
+    import click
+
+    from steerco import hookimpl
+    from steerco.cli import main as cli
+    from steerco.plugins import manager
+
+    @click.command("db")
+    def shadow():
+        """Would replace 'steerco db'."""
+
+    class Shadowing:
+        @hookimpl
+        def steerco_register_commands(self):
+            return [shadow]
+
+    real = manager.make_plugin_manager
+    monkeypatch.setattr(manager, "make_plugin_manager", lambda: real(entrypoints=False, plugins=[Shadowing()]))
+    cli.plugin_commands.cache_clear()
+    try:
+        assert cli.plugin_commands() == {}
+        assert cli.main.get_command(None, "db") is not shadow
+    finally:
+        cli.plugin_commands.cache_clear()

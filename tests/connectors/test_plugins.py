@@ -30,8 +30,10 @@ class Doubler:
 
 
 def test_every_hook_is_documented_with_its_contract():
-    assert HOOKS == ["steerco_evidence_store", "steerco_on_gate_decided", "steerco_on_measure_created", "steerco_on_review_submitted",
-                     "steerco_on_value_changed", "steerco_register_connectors", "steerco_register_operators"]
+    assert HOOKS == ["steerco_evidence_store", "steerco_on_gate_decided", "steerco_on_measure_created",
+                     "steerco_on_review_submitted", "steerco_on_value_changed", "steerco_register_commands",
+                     "steerco_register_connectors", "steerco_register_measure_panels", "steerco_register_operators",
+                     "steerco_register_web_views"]
     for name in HOOKS:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         assert len(doc) > 40, f"{name} needs a docstring stating its contract"
@@ -156,6 +158,64 @@ def test_failing_notification_is_isolated_and_logged(caplog):
     assert ("go", "M-1", "bob") in seen and ("created", "M-2", "alice") in seen
     assert ("submitted", "M-2", "alice") in seen and ("value", "M-2", ["target"]) in seen
     assert "failed in steerco_on_gate_decided" in caplog.text
+
+
+class Hello:
+    """A third-party plugin adding an API route and a block on the measure page."""
+
+    @hookimpl
+    def steerco_register_web_views(self):
+        from flask import jsonify
+        from flask_appbuilder.api import expose
+
+        from steerco_admin.api.base import SteercoApi, authenticated
+
+        class HelloApi(SteercoApi):
+            resource_name = "hello"
+
+            @expose("/<int:measure_id>", methods=["GET"])
+            @authenticated
+            def greet(self, measure_id):
+                """Greet a measure.
+                ---
+                get:
+                  summary: Greet a measure
+                  responses:
+                    200: {description: a greeting}
+                """
+                return jsonify({"hello": measure_id})
+
+        return [HelloApi]
+
+    @hookimpl
+    def steerco_register_measure_panels(self):
+        from steerco.plugins.panels import MeasurePanel
+
+        return [MeasurePanel("plan", "hello.html", lambda uow, measure_id: {"greeting": f"hello {measure_id}"})]
+
+
+def test_web_views_and_measure_panels_are_gathered_from_every_plugin(pm):
+    from steerco.plugins.panels import measure_panels, web_views
+
+    both = make_plugin_manager(entrypoints=False, plugins=[Hello(), *pm.get_plugins()])
+    assert {cls.__name__ for cls in web_views(both)} >= {"HelloApi", "MSProjectApi", "MSProjectPage"}
+    panels = {p.template: p for p in measure_panels(both)}
+    assert panels["hello.html"].tab == "plan" and panels["hello.html"].data(None, 7) == {"greeting": "hello 7"}
+    assert panels["steerco_msproject/panel.html"].tab == "plan"
+    assert web_views(None) == [] and measure_panels(None) == []
+
+
+def test_a_plugin_api_is_served_and_documented_in_the_openapi(portfolio, settings):
+    from api.conftest import Api
+    from steerco_admin.accounts import ensure_login
+    from steerco_admin.app import create_app
+
+    app = create_app(settings, store=portfolio, plugins=make_plugin_manager(entrypoints=False, plugins=[Hello()]),
+                     TESTING=True, FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    ensure_login(app, "alice", "alice-pw")
+    api = Api(app.test_client())
+    assert api.get("/api/v1/hello/5", user="alice").get_json() == {"hello": 5}
+    assert "/api/v1/hello/{measure_id}" in api.get("/api/v1/_openapi", user="alice").get_json()["paths"]
 
 
 class ShelfSettings(ConnectorSettings):

@@ -77,11 +77,16 @@ class InboxApi(SteercoApi):
         ---
         get:
           summary: Read your inbox
+          parameters:
+          - {in: query, name: page, schema: {type: integer, default: 0}, description: "page of approvals, oldest first"}
+          - {in: query, name: page_size, schema: {type: integer, default: 100, maximum: 500}}
           responses:
-            200: {description: "approvals, conditions, forecasts, notifications, unread"}
+            200: {description: "approvals (one page, oldest first), approvals_total, conditions, forecasts,
+              notifications, unread"}
         """
+        page, size = int_arg("page", 0), int_arg("page_size", 100, lo=1, hi=500)
         calendar = calendar_of(settings())
-        return self.run(lambda uow: inbox.inbox(uow, calendar), readonly=True)
+        return self.run(lambda uow: inbox.inbox(uow, calendar, limit=size, offset=page * size), readonly=True)
 
     @expose("/notifications/<int:notification_id>/read", methods=["POST"])
     @authenticated

@@ -11,7 +11,6 @@ from flask_appbuilder import expose
 from steerco.domain.errors import ValidationFailed
 from steerco.domain.governance import DECISIONS, GATE_TYPES
 from steerco.services.governance import gates, measure_editing
-from steerco.services.models import model_of
 from steerco.services.rights import delegation, inbox
 from steerco.services.rights.sla import calendar_of
 from steerco_admin.views.base import Page, attempt, login_required, run
@@ -29,14 +28,9 @@ class InboxView(Page):
         calendar = calendar_of(current_app.config["STEERCO_SETTINGS"])
 
         def work(uow):
-            box = inbox.inbox(uow, calendar)
-            items = []
-            for a in sorted(box["approvals"], key=lambda x: x["submitted_at"])[:SHOWN]:
-                r = uow.review(a["review_id"])
-                gate = model_of(r.model_version).gate_for(r.doi_to)
-                items.append({**a, "measure_id": r.measure.id, "score": r.score, "submitted_by": r.submitted_by.username,
-                              "decisions": [d for d in DECISIONS if d in gate.decisions]})
-            return {"items": items, "total": len(box["approvals"]), "conditions": box["conditions"],
+            box = inbox.inbox(uow, calendar, limit=SHOWN)
+            items = [{**a, "decisions": [d for d in DECISIONS if d in a["decisions"]]} for a in box["approvals"]]
+            return {"items": items, "total": box["approvals_total"], "conditions": box["conditions"],
                     "forecasts": box["forecasts"], "notifications": box["notifications"][:10], "unread": box["unread"],
                     "default_due": (uow.now.date() + timedelta(days=30)).isoformat(),
                     "changes": measure_editing.pending_changes(uow)}

@@ -16,6 +16,7 @@ from steerco.services.models import model_of
 from steerco.services.value import amounts as value
 from steerco.services.value import status
 from steerco.services.views import condition_view, measure_view, review_view
+from steerco_admin.views import panels
 from steerco_admin.views.base import run
 
 
@@ -92,5 +93,6 @@ def page_data(uow, measure_id: int) -> dict:
         "statuses": status.statuses(uow, measure_id),
         "value": value.grid(uow, measure_id),
         "users": [u.username for u in uow.users() if u.active],
+        "panels": panels.for_measure(uow, measure_id),
         **tab_data(uow, measure_id),
     }

@@ -14,7 +14,11 @@ from steerco.domain.errors import SteercoError
 
 
 class SteercoGroup(click.Group):
-    """Domain errors end the command with their message, not a traceback."""
+    """Domain errors end the command with their message, not a traceback; plugins may add commands.
+
+    Plugin commands (hook ``steerco_register_commands``) are looked up only when a
+    name is not Steerco's own, so a plugin can neither shadow a command nor slow one down.
+    """
 
     def invoke(self, ctx):
         try:
@@ -22,6 +26,33 @@ class SteercoGroup(click.Group):
         except SteercoError as e:
             click.secho(f"error: {e.message}", fg="red", err=True)
             sys.exit(1)
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *plugin_commands()})
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, name) or plugin_commands().get(name)
+
+
+@functools.cache
+def plugin_commands() -> dict:
+    """The commands of the installed plugins by name (loaded once, on first use)."""
+    from steerco.plugins.manager import PluginError, make_plugin_manager
+
+    try:
+        pm = make_plugin_manager()
+    except PluginError as e:
+        click.secho(f"warning: plugins not loaded: {e}", fg="yellow", err=True)
+        return {}
+    found = {}
+    for impl in pm.hook.steerco_register_commands.get_hookimpls():
+        for command in impl.function() or ():
+            if command.name in main.commands or command.name in found:
+                click.secho(f"warning: plugin '{impl.plugin_name}': command '{command.name}' is taken; ignored",
+                            fg="yellow", err=True)
+                continue
+            found[command.name] = command
+    return found
 
 
 @click.group(cls=SteercoGroup)

@@ -9,6 +9,7 @@ from typing import Any
 from steerco.domain.errors import ValidationFailed
 from steerco.domain.forms import FormField, clean_values, parse_fields
 from steerco.domain.hierarchy import check_code
+from steerco.domain.schedule import slip_days
 from steerco.rules.facts import PlatformFacts
 
 AMOUNT_FIELDS = ("potential", "baseline", "target")
@@ -149,7 +150,7 @@ class Measure:
             slot["files" if e.kind == "file" else "links"] += 1
         for w in waivers:
             ev.setdefault(w.requirement, {"files": 0, "links": 0, "waived": False})["waived"] = True
-        ms = [m.facts() for m in milestones]
+        ms = [m.facts() for m in milestones if m.removed_on is None]
         # Platform-built and shallow (four containers at most; value, statuses and dependencies
         # come from the services, fields are validated on write): criteria checks skip the depth scan.
         return PlatformFacts({
@@ -182,11 +183,33 @@ class Measure:
 
 
 class Milestone:
+    """A milestone: own, or kept in step with a project tool (``source``).
+
+    Plans also give a planned start, a baseline and actual start, and % complete;
+    ``removed_on`` is set when the plan it came from no longer has it: the
+    milestone is kept for the record but no longer counts (facts, status).
+    """
+
     def __init__(self, title: str, due_date: date | None = None, source: str = "steerco"):
         self.title = _text("title", title, required=True)
         self.due_date = due_date
         self.done_on: date | None = None
         self.source = source
+        self.start_date: date | None = None
+        self.baseline_start: date | None = None
+        self.baseline_due: date | None = None
+        self.started_on: date | None = None
+        self.percent_complete: int | None = None
+        self.removed_on: date | None = None
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_on is not None
+
+    @property
+    def slip_days(self) -> int | None:
+        """Days the milestone finishes (or will) after its baseline; None without a baseline."""
+        return slip_days(self.baseline_due, self.due_date, self.done_on)
 
     def facts(self) -> dict:
         return {

@@ -19,16 +19,31 @@ KINDS = {"implementation": IMPLEMENTATION, "potential": POTENTIAL}
 
 def implementation_status(milestones, today: date, delayed_after_days: int,
                           critical_after_days: int) -> tuple[str, str]:
-    """:returns: (status, why) from the milestones' due dates against ``today``."""
-    ms = list(milestones)
+    """:returns: (status, why) from the milestones' due dates against ``today`` and against their baseline.
+
+    An open milestone is late by the days it is overdue or, when a plan moved it
+    past its baseline, by its slip, whichever is more: a plan that slips turns
+    the status before the due date passes. Milestones removed from their plan do not count.
+    """
+    ms = [m for m in milestones if m.removed_on is None]
     if ms and all(m.done_on is not None for m in ms):
         return "completed", f"all {len(ms)} milestones done"
-    late = [(today - m.due_date).days for m in ms if m.done_on is None and m.due_date and m.due_date < today]
-    worst = max(late, default=0)
-    if late and worst > critical_after_days:
-        return "critical", f"{len(late)} milestone(s) overdue, the oldest by {worst} days"
-    if late and worst > delayed_after_days:
-        return "delayed", f"{len(late)} milestone(s) overdue, the oldest by {worst} days"
+    open_ = [m for m in ms if m.done_on is None]
+    late = [(today - m.due_date).days for m in open_ if m.due_date and m.due_date < today]
+    slips = [s for s in (m.slip_days for m in open_) if s is not None and s > 0]
+    worst = max(late + slips, default=0)
+    reasons = []
+    if late:
+        reasons.append(f"{len(late)} milestone(s) overdue, the oldest by {max(late)} days")
+    if slips:
+        reasons.append(f"{len(slips)} milestone(s) slipping against the baseline, the most by {max(slips)} days")
+    why = "; ".join(reasons)
+    if worst > critical_after_days:
+        return "critical", why
+    if worst > delayed_after_days:
+        return "delayed", why
+    if why:
+        return "on_track", f"{why} (within {delayed_after_days} days)"
     return "on_track", "no milestone overdue" if ms else "no milestones planned"
 
 

@@ -105,3 +105,43 @@ def steerco_evidence_store(connector):
     :returns: an :class:`~steerco.plugins.evidence_store.EvidenceStore`, or
         None when this plugin has no store for that connector.
     """
+
+
+# -- the web app ------------------------------------------------------------------
+
+@hookspec
+def steerco_register_web_views() -> list:
+    """Return Flask-AppBuilder classes the web app registers when it starts.
+
+    :returns: API classes (subclasses of ``steerco_admin.api.base.SteercoApi``, served
+        under ``/api/v1/<resource_name>`` and documented in the OpenAPI like Steerco's
+        own routes) and page classes (subclasses of ``steerco_admin.views.base.Page``,
+        registered without a menu entry). Like Steerco's own, they only translate a
+        request into a service call; rights are checked by the services.
+    """
+
+
+@hookspec
+def steerco_register_measure_panels() -> list:
+    """Return panels the measure page shows inside one of its tabs.
+
+    :returns: :class:`steerco.plugins.panels.MeasurePanel` tuples
+        ``MeasurePanel(tab, template, data)``: ``tab`` is the tab's key (``plan`` is
+        "Milestones & risks"), ``template`` a Jinja template the plugin's pages make
+        findable (``template_folder``), ``data(uow, measure_id) -> dict`` what the
+        template gets as ``panel``; it runs in the page's read-only unit of work, for the
+        logged-in user, and must respect what that user may see.
+    """
+
+
+# -- the command line -------------------------------------------------------------
+
+@hookspec
+def steerco_register_commands() -> list:
+    """Return click commands (or groups) to add to the ``steerco`` command.
+
+    :returns: ``click.Command`` objects, found on first use of a name Steerco does
+        not have itself; a name Steerco or another plugin already uses is ignored
+        with a warning. A command reaches the store through
+        ``click.get_current_context().ensure_object(steerco.cli.main.Context).store``.
+    """

@@ -42,7 +42,9 @@ def measure_view(m, *, detail: bool = False) -> dict:
             "governance_model": {"code": model.code, "version": m.model_version.version},
             "next_gate": {"doi": nxt.doi, "name": nxt.name} if nxt else None,
             "created_at": _iso(m.created_at),
-            "milestones": [{"id": x.id, "title": x.title, "due_date": _iso(x.due_date), "done_on": _iso(x.done_on)}
+            "milestones": [{"id": x.id, "title": x.title, "due_date": _iso(x.due_date), "done_on": _iso(x.done_on),
+                            "source": x.source, "baseline_due": _iso(x.baseline_due), "slip_days": x.slip_days,
+                            "percent_complete": x.percent_complete, "removed_on": _iso(x.removed_on)}
                            for x in m.milestones],
             "risks": [{"id": r.id, **r.facts()} for r in m.risks],
             "evidence": [evidence_view(e) for e in m.evidence],

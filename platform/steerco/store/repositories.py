@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from steerco.domain.audit import AuditEvent
 from steerco.domain.errors import NotFound
@@ -160,7 +161,9 @@ class Repositories:
                                          .order_by(Condition.id)))
 
     def conditions_of(self, measure: Measure) -> list[Condition]:
-        return list(self.session.scalars(select(Condition).where(Condition.measure == measure).order_by(Condition.id)))
+        # their reviews and who cleared them come along: a page lists them all
+        return list(self.session.scalars(select(Condition).where(Condition.measure == measure).order_by(Condition.id)
+                                         .options(selectinload(Condition.review), selectinload(Condition.cleared_by))))
 
     def condition(self, condition_id: int) -> Condition:
         c = self.session.get(Condition, condition_id)

@@ -4,6 +4,7 @@ from steerco.store import (  # noqa: F401
     tables,
     tables_connectors,
     tables_rights,
+    tables_schedule,
     tables_status,
     tables_totals,
     tables_ui,

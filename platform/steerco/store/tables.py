@@ -148,6 +148,13 @@ milestones = Table(
     Column("due_date", Date),
     Column("done_on", Date),
     Column("source", String(32), nullable=False, default="steerco"),
+    # From a plan (MS Project): planned start, baseline, actual start, % complete, dropped from the plan.
+    Column("start_date", Date),
+    Column("baseline_start", Date),
+    Column("baseline_due", Date),
+    Column("started_on", Date),
+    Column("percent_complete", Integer),
+    Column("removed_on", Date),
 )
 
 risks = Table(

@@ -9,14 +9,15 @@ together or not at all.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from steerco.domain.audit import GENESIS, AuditEvent
+from steerco.domain.audit import GENESIS, event_hash
 from steerco.domain.errors import Conflict
 from steerco.store import tables as t
 from steerco.store.db import make_engine
@@ -124,12 +125,17 @@ class UnitOfWork(Repositories):
         head = s.execute(select(t.audit_head.c.seq, t.audit_head.c.hash)
                          .where(t.audit_head.c.id == 1).with_for_update()).first()
         seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+        rows = []
         for actor, action, entity, entity_id, code, before, after in self._events:
             seq += 1
-            event = AuditEvent(seq, self.now, actor, action, entity, entity_id, code, before, after, prev)
-            s.add(event)
-            prev = event.hash
-        s.flush()
+            row = {"seq": seq, "at": self.now, "actor": actor, "action": action, "entity": entity,
+                   "entity_id": str(entity_id), "measure_code": code, "before": before, "after": after,
+                   "prev_hash": prev}
+            # The hash AuditEvent computes, without building mapped objects: an import of thousands of
+            # milestones appends thousands of events in one executemany.
+            row["hash"] = prev = event_hash(SimpleNamespace(**row))
+            rows.append(row)
+        s.execute(insert(t.audit_events), rows)
         if head:
             s.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(seq=seq, hash=prev))
         else:

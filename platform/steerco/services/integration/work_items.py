@@ -12,12 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select
 
 from steerco.domain.errors import ValidationFailed
-from steerco.domain.measure import Milestone
+from steerco.services.integration import milestone_sync
 from steerco.services.access import editable_measure
-from steerco.services.governance.gates import refresh_pending_review
 from steerco.services.integration.connectors import config
 from steerco.store import tables_connectors as tc
 
@@ -73,53 +72,12 @@ def links(uow, config_name: str) -> list[tuple[int, str, str]]:
 
 
 def sync_milestones(uow, config_name: str, source: str, measure_id: int, items: list[WorkItem]) -> dict[str, int]:
-    """Make the measure's milestones from ``config_name`` match ``items`` exactly.
+    """Make the measure's milestones from ``config_name`` match ``items`` exactly (through
+    :func:`steerco.services.milestone_sync.sync`, the write path shared with plan imports).
 
     :returns: counts ``created``, ``updated``, ``unchanged``, ``removed``.
     """
     measure = uow.measure(measure_id, for_update=True)
-    c = tc.connector_items.c
-    scope = measure.code
-    known = {r.external_key: r for r in uow.session.execute(
-        select(tc.connector_items).where(c.config_name == config_name, c.scope == scope)).all()}
-    by_id = {m.id: m for m in measure.milestones}
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
-    for item in items:
-        row = known.pop(item.key, None)
-        ms = by_id.get(row.milestone_id) if row else None
-        title = f"{item.key} {item.title}".strip()[:200]
-        if ms is None:
-            ms = Milestone(title, item.due, source=source)
-            ms.done_on = item.done_on
-            measure.milestones.append(ms)
-            uow.flush()
-            values = {"milestone_id": ms.id, "fingerprint": item.fingerprint()}
-            if row is None:
-                uow.session.execute(insert(tc.connector_items).values(config_name=config_name, scope=scope,
-                                                                      external_key=item.key, **values))
-            else:
-                uow.session.execute(update(tc.connector_items).where(c.id == row.id).values(**values))
-            uow.record("milestone.added", "milestone", ms.id, measure.code, after={**ms.facts(), "source": item.key})
-            counts["created"] += 1
-            continue
-        before = ms.facts()
-        ms.title, ms.due_date, ms.done_on = title, item.due, item.done_on
-        if ms.facts() == before:
-            counts["unchanged"] += 1
-            continue
-        uow.session.execute(update(tc.connector_items).where(c.id == row.id).values(fingerprint=item.fingerprint()))
-        action = "milestone.completed" if ms.done_on and not before["done"] else "milestone.updated"
-        uow.record(action, "milestone", ms.id, measure.code, before=before, after={**ms.facts(), "source": item.key})
-        counts["updated"] += 1
-    for key, row in known.items():  # no longer selected by the link: the milestone goes too
-        ms = by_id.get(row.milestone_id)
-        if ms is not None:
-            measure.milestones.remove(ms)
-            uow.record("milestone.removed", "milestone", ms.id, measure.code, before={**ms.facts(), "source": key})
-        uow.session.execute(delete(tc.connector_items).where(c.id == row.id))
-        counts["removed"] += 1
-    if counts["created"] or counts["updated"] or counts["removed"]:
-        measure.updated_at = uow.now
-        uow.flush()
-        refresh_pending_review(uow, measure)
-    return counts
+    synced = [milestone_sync.SyncedMilestone(item.key, f"{item.key} {item.title}".strip()[:200], item.due,
+                                             item.done_on) for item in items]
+    return milestone_sync.sync(uow, measure, config_name, source, synced)

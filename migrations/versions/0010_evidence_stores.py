@@ -1,15 +1,15 @@
 """evidence in a connector's document store: where the file lives and the version seen at submission
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 Existing evidence keeps ``store`` NULL: it stays in the instance folder.
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
