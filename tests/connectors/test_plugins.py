@@ -1,6 +1,7 @@
 """The plugin API: hook specs, the manager factory, operators, isolation of notifications."""
 
 import inspect
+import io
 import logging
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from steerco import hookimpl
 from steerco.domain.governance import parse_model
 from steerco.plugins import hookspecs
 from steerco.plugins.connector import Connector, ConnectorSettings
+from steerco.plugins.evidence_store import EvidenceStore, RemoteItem
 from steerco.plugins.manager import (PluginError, connector_classes, install_operators, make_plugin_manager, notify,
                                      operator_set, plugin_infos)
 from steerco.rules import Operator, compile_rule
@@ -28,9 +30,10 @@ class Doubler:
 
 
 def test_every_hook_is_documented_with_its_contract():
-    assert HOOKS == ["steerco_on_gate_decided", "steerco_on_measure_created", "steerco_on_review_submitted",
-                     "steerco_on_value_changed", "steerco_register_commands", "steerco_register_connectors",
-                     "steerco_register_measure_panels", "steerco_register_operators", "steerco_register_web_views"]
+    assert HOOKS == ["steerco_evidence_store", "steerco_on_gate_decided", "steerco_on_measure_created",
+                     "steerco_on_review_submitted", "steerco_on_value_changed", "steerco_register_commands",
+                     "steerco_register_connectors", "steerco_register_measure_panels", "steerco_register_operators",
+                     "steerco_register_web_views"]
     for name in HOOKS:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         assert len(doc) > 40, f"{name} needs a docstring stating its contract"
@@ -213,3 +216,56 @@ def test_a_plugin_api_is_served_and_documented_in_the_openapi(portfolio, setting
     api = Api(app.test_client())
     assert api.get("/api/v1/hello/5", user="alice").get_json() == {"hello": 5}
     assert "/api/v1/hello/{measure_id}" in api.get("/api/v1/_openapi", user="alice").get_json()["paths"]
+
+
+class ShelfSettings(ConnectorSettings):
+    pass
+
+
+class Shelf(Connector):
+    """A document store in memory: what any plugin's ``steerco_evidence_store`` may return."""
+
+    name, title, capabilities, Settings = "shelf", "Shelf", frozenset({"documents"}), ShelfSettings
+    kept: dict = {}
+
+
+class ShelfStore(EvidenceStore):
+    def put(self, stream, *, name, size, folder):
+        data = stream.read()
+        assert len(data) == size
+        item = RemoteItem(f"shelf-{len(Shelf.kept)}", name, f"https://shelf.example/{'/'.join(folder)}/{name}",
+                          size, "v1", None)
+        Shelf.kept[item.item_id] = data
+        return item
+
+
+class ShelfPlugin:
+    @hookimpl
+    def steerco_register_connectors(self):
+        return [Shelf]
+
+    @hookimpl
+    def steerco_evidence_store(self, connector):
+        return ShelfStore() if isinstance(connector, Shelf) else None
+
+
+def test_steerco_evidence_store_receives_uploads_while_its_connector_is_enabled(portfolio, tmp_path):
+    from steerco.services.governance import measures
+    from steerco.services.integration import connectors, remote_evidence
+
+    pm = make_plugin_manager(entrypoints=False, plugins=[ShelfPlugin()])
+    mid = portfolio.run("admin", lambda uow: measures.create(
+        uow, {"title": "Shelved", "node": "PA", "type": "cost", "owner": "alice"}).id)
+
+    def attach(name):
+        return remote_evidence.upload(portfolio, pm, "alice", mid, "business_case", name, io.BytesIO(b"case"),
+                                      tmp_path)
+
+    assert attach("first.pdf")["location"] == {"store": "local"}
+    portfolio.run("admin", lambda uow: connectors.save_config(uow, pm, "shelf", "shelf", {}))
+    ev = attach("second.pdf")
+    assert ev["location"]["store"] == "shelf"
+    assert ev["location"]["web_url"] == "https://shelf.example/PA/M-0001/Detailed/second.pdf"
+    assert Shelf.kept[ev["location"]["item_id"]] == b"case"
+    portfolio.run("admin", lambda uow: connectors.save_config(uow, pm, "shelf", "shelf", {}, enabled=False))
+    assert attach("third.pdf")["location"] == {"store": "local"}

@@ -46,8 +46,8 @@ def depth(value) -> int:
 
 def full_facts(m):
     """A measure's facts with every part filled in, as the services assemble them."""
-    evidence = [SimpleNamespace(requirement="business_case", kind="file"),
-                SimpleNamespace(requirement="approval_recommendation", kind="link")]
+    evidence = [SimpleNamespace(requirement="business_case", kind="file", store=None),
+                SimpleNamespace(requirement="approval_recommendation", kind="link", store=None)]
     waivers = [SimpleNamespace(requirement="implementation_report")]
     done = Milestone("Pilot", date(2026, 10, 1))
     done.done_on = date(2026, 10, 2)

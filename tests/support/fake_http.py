@@ -29,6 +29,10 @@ class Request:
 class FakeHttpServer:
     handle: object
     requests: list[Request] = field(default_factory=list)
+    #: serve HTTPS with this ``ssl.SSLContext`` (msal accepts only https authorities).
+    ssl_context: object = None
+    #: keep request bodies in ``requests`` (off for large uploads, so the fake holds no copy).
+    record_bodies: bool = True
 
     def __enter__(self):
         fake = self
@@ -39,7 +43,8 @@ class FakeHttpServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 req = Request(self.command, parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()},
                               {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
-                fake.requests.append(req)
+                fake.requests.append(req if fake.record_bodies else Request(req.method, req.path, req.query,
+                                                                            req.headers, b""))
                 status, headers, body = fake.handle(req)
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
@@ -57,7 +62,11 @@ class FakeHttpServer:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        scheme = "http"
+        if self.ssl_context is not None:
+            self.server.socket = self.ssl_context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         return self

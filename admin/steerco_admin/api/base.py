@@ -53,6 +53,10 @@ def settings():
     return current_app.config["STEERCO_SETTINGS"]
 
 
+def plugin_manager():
+    return current_app.extensions.get("steerco.plugins")
+
+
 def actor() -> str:
     return request.environ["steerco.actor"]
 

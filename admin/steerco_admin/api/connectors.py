@@ -8,8 +8,8 @@ from flask_appbuilder.api import expose
 from steerco.domain.errors import ValidationFailed
 from steerco.plugins.manager import plugin_infos
 from steerco.services.integration import connectors as svc
-from steerco.services.integration import work_items
-from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg
+from steerco.services.integration import remote_evidence, work_items
+from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, store
 from steerco_admin.api.connectors_pages import ConnectorsPage
 from steerco_admin.api.connectors_triggers import TriggerApi
 from steerco_admin.jobs import enqueue_sync
@@ -121,6 +121,29 @@ class ConnectorApi(SteercoApi):
             raise ValidationFailed({"measure": ["the measure id, a whole number"]})
         return self.run(lambda uow: work_items.link(uow, name, data["measure"], data.get("kind"), data.get("target")),
                         status=201)
+
+    @expose("/documents", methods=["GET"])
+    @authenticated
+    def documents(self):
+        """One page of a folder of the evidence document store (SharePoint), to pick a file to link.
+        ---
+        get:
+          summary: Browse the evidence document store
+          parameters:
+          - {in: query, name: measure, required: true, schema: {type: integer}, description: the measure the file is for (you must be able to edit it)}
+          - {in: query, name: folder, schema: {type: string}, description: "a folder's item id; the library root if absent"}
+          - {in: query, name: cursor, schema: {type: string}, description: the 'next' value of the previous page}
+          responses:
+            200: {description: "{store, items: [{id, name, folder, size, web_url}], next}"}
+            422: {description: "no measure given, no document store configured, or a folder Steerco cannot read"}
+            404: {description: no such measure, or one you may not see}
+            502: {description: the document store could not be reached}
+        """
+        measure = request.args.get("measure", "")
+        if not measure.isdigit():
+            raise ValidationFailed({"measure": ["the id of the measure the file is for, a whole number"]})
+        return jsonify(remote_evidence.browse(store(), plugins(), actor(), int(measure),
+                                              request.args.get("folder") or None, request.args.get("cursor") or None))
 
     @expose("/runs", methods=["GET"])
     @authenticated

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template_string, url_for
+from flask import current_app, flash, redirect, render_template_string, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import SteercoError
+from steerco.plugins.manager import connector_classes
 from steerco.services.integration import connectors as svc
 from steerco.services.integration import triggers
 from steerco_admin.views.base import Page, actor, login_required, run, store
@@ -15,6 +16,8 @@ PAGE = """{% extends 'steerco/base.html' %}
 {% block content %}
 <div class="col-md-12"><div class="sc-page">
   <h1>Connectors</h1>
+  <h2>Settings</h2>
+  <p data-testid="connector-classes">{% for c in classes %}<a class="btn btn-default btn-sm" href="{{ url_for('ConnectorSettingsView.edit', connector=c.name) }}">{{ c.title }}</a> {% endfor %}</p>
   <h2>Run log</h2>
   <table class="table table-condensed" data-testid="connector-runs">
     <tr><th>#</th><th>Connector</th><th>Status</th><th>Attempts</th><th>Started</th><th>Finished</th><th>Counts</th><th>Errors</th></tr>
@@ -60,7 +63,9 @@ class ConnectorsPage(Page):
             return render_template_string("{% extends 'steerco/base.html' %}{% block content %}<div class='sc-page'>"
                                           "<h1>Connectors</h1><p>{{ message }}</p></div>{% endblock %}",
                                           message=e.message, **self._context()), 403
-        return render_template_string(PAGE, **data, **self._context())
+        pm = current_app.extensions.get("steerco.plugins")
+        classes = sorted(connector_classes(pm).values(), key=lambda c: c.title) if pm else []
+        return render_template_string(PAGE, **data, classes=classes, **self._context())
 
     def _context(self) -> dict:
         # What FAB's render_template adds for its base templates (ours are strings, not files).

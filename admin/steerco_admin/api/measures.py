@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask import request, send_file
+from flask import jsonify, redirect, request, send_file
 from flask_appbuilder.api import expose
 
 from steerco.domain.errors import ValidationFailed
 from steerco.services.governance import audit, evidence, gates, measures
+from steerco.services.integration import remote_evidence
 from steerco.services.views import evidence_view, measure_view, review_view
 from steerco_admin.api import schemas
-from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, settings, store
+from steerco_admin.api.base import (SteercoApi, actor, authenticated, body, int_arg, plugin_manager, settings,
+                                    store)
 
 
 class MeasureApi(SteercoApi):
     resource_name = "measures"
     openapi_spec_tag = "Measures"
-    openapi_spec_component_schemas = (schemas.MeasureCreate, schemas.MeasureEdit, schemas.LinkEvidence)
+    openapi_spec_component_schemas = (schemas.MeasureCreate, schemas.MeasureEdit, schemas.LinkEvidence,
+                                      schemas.StoredEvidence)
 
     @expose("/", methods=["GET"])
     @authenticated
@@ -169,6 +172,9 @@ class MeasureApi(SteercoApi):
     @authenticated
     def add_evidence(self, measure_id):
         """Attach evidence: a file (multipart: requirement, file) or a link (JSON: requirement, url, title).
+
+        While a document store (the SharePoint connector) is configured and
+        enabled, files go there; otherwise they stay in Steerco's instance folder.
         ---
         post:
           summary: Attach evidence
@@ -183,9 +189,10 @@ class MeasureApi(SteercoApi):
               application/json:
                 schema: {$ref: '#/components/schemas/LinkEvidence'}
           responses:
-            201: {description: the evidence, with its sha256}
+            201: {description: "the evidence, with its sha256 and location (local, or the store's item and web URL)"}
             413: {description: file too large}
             422: {description: unknown requirement or missing file}
+            502: {description: the document store refused the file or could not be reached}
         """
         if request.mimetype == "multipart/form-data":
             requirement = request.form.get("requirement") or ""
@@ -195,12 +202,35 @@ class MeasureApi(SteercoApi):
             if upload is None:
                 raise ValidationFailed({"file": ["attach the file in a form field named 'file'"]})
             s = settings()
-            return self.run(lambda uow: evidence_view(evidence.attach_file(
-                uow, measure_id, requirement, upload.filename, upload.stream, s.evidence_dir,
-                content_type=upload.mimetype, max_bytes=s.max_upload_bytes)), status=201)
+            return jsonify(remote_evidence.upload(
+                store(), plugin_manager(), actor(), measure_id, requirement, upload.filename, upload.stream,
+                s.evidence_dir, content_type=upload.mimetype, max_bytes=s.max_upload_bytes)), 201
         data = body(schemas.LinkEvidence())
         return self.run(lambda uow: evidence_view(evidence.attach_link(
             uow, measure_id, data["requirement"], data["url"], data["title"])), status=201)
+
+    @expose("/<int:measure_id>/evidence/stored", methods=["POST"])
+    @authenticated
+    def link_stored(self, measure_id):
+        """Attach a file that already lives in the document store (SharePoint), by its link or its item id.
+
+        Steerco records the item's id, eTag and hash; a later edit there shows
+        as "changed since submitted" and voids the votes of an open review.
+        ---
+        post:
+          summary: Link a stored file as evidence
+          requestBody:
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/StoredEvidence'}
+          responses:
+            201: {description: the evidence with its location}
+            422: {description: "no store configured, neither url nor item_id, or a file Steerco cannot read (the reason)"}
+            502: {description: the document store could not be reached}
+        """
+        data = body(schemas.StoredEvidence())
+        return jsonify(remote_evidence.link(store(), plugin_manager(), actor(), measure_id, data["requirement"],
+                                            url=data["url"], item_id=data["item_id"])), 201
 
     @expose("/<int:measure_id>/evidence/<int:evidence_id>/file", methods=["GET"])
     @authenticated
@@ -211,11 +241,14 @@ class MeasureApi(SteercoApi):
           summary: Download evidence
           responses:
             200: {description: the file}
+            302: {description: the file lives in the document store; Location is its web URL}
         """
         s = settings()
         with store().unit(actor(), readonly=True) as uow:
             ev, path = evidence.open_file(uow, measure_id, evidence_id, s.evidence_dir)
-            name, mimetype = ev.filename, ev.content_type
+            name, mimetype, web_url = ev.filename, ev.content_type, ev.web_url
+        if path is None:
+            return redirect(web_url, 302)
         return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
 
     @expose("/<int:measure_id>/evidence/<requirement>/waive", methods=["POST"])

@@ -52,6 +52,12 @@ class LinkEvidence(_Strict):
     title = fields.String(load_default="")
 
 
+class StoredEvidence(_Strict):
+    requirement = fields.String(required=True)
+    url = fields.String(load_default=None, metadata={"description": "the file's link, as copied from SharePoint"})
+    item_id = fields.String(load_default=None, metadata={"description": "the item id, as the document picker lists it"})
+
+
 class Waiver(_Strict):
     reason = fields.String(required=True)
 

@@ -46,10 +46,12 @@ def register_views(appbuilder) -> None:
     for view in (MeasureValueView, MeasureStatusView, MeasureChangesView, MeasureLinksView):
         appbuilder.add_view_no_menu(view)
     from steerco_admin.views.bundles import BundlesView
+    from steerco_admin.views.connector_settings import ConnectorSettingsView
     from steerco_admin.views.exports import ExportsView
+    from steerco_admin.views.measure_documents import MeasureDocumentsView
 
-    appbuilder.add_view_no_menu(ExportsView)
-    appbuilder.add_view_no_menu(BundlesView)
+    for view in (ExportsView, BundlesView, MeasureDocumentsView, ConnectorSettingsView):
+        appbuilder.add_view_no_menu(view)
     current_app.context_processor(lambda: {"steerco_menu": menu})
 
 

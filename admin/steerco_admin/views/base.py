@@ -46,8 +46,13 @@ def attempt(work, success: str, back: str):
     Field errors are flashed with the field's name so the page can show them
     on that field (see ``field_errors``).
     """
+    return attempt_call(lambda: run(work), success, back)
+
+
+def attempt_call(call, success: str, back: str):
+    """Like :func:`attempt` for a use case that opens its own units (one that calls an external system)."""
     try:
-        run(work)
+        call()
     except ValidationFailed as e:
         for key, problems in e.errors.items():
             flash(f"{key}: {'; '.join(problems)}", "danger")
@@ -57,6 +62,10 @@ def attempt(work, success: str, back: str):
         return redirect(back)
     flash(success, "success")
     return redirect(back)
+
+
+def plugin_manager():
+    return current_app.extensions.get("steerco.plugins")
 
 
 def form_data(*names: str) -> dict:

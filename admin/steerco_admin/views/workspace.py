@@ -7,9 +7,11 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import SteercoError, ValidationFailed
 from steerco.services.governance import evidence, gates, measures
+from steerco.services.integration import remote_evidence
 from steerco.services.reporting import dashboard
 from steerco.services.views import measure_view
-from steerco_admin.views.base import Page, attempt, form_data, login_required, run
+from steerco_admin.views.base import (Page, actor, attempt, attempt_call, form_data, login_required, plugin_manager,
+                                      run, store)
 from steerco_admin.views.measure_tabs import page_data
 
 PAGE_SIZE = 50
@@ -69,7 +71,8 @@ class MeasuresView(Page):
     def show(self, measure_id):
         tab = request.args.get("tab", "details")
         tab = tab if tab in TABS else "details"
-        data = run(lambda uow: page_data(uow, measure_id), readonly=True)
+        data = run(lambda uow: {**page_data(uow, measure_id),
+                                "document_store": remote_evidence.store_name(uow, plugin_manager())}, readonly=True)
         return self.render_template("steerco/measure.html", title=data["m"]["code"], tab=tab, errors={},
                                     **data)
 
@@ -101,13 +104,11 @@ class MeasuresView(Page):
         url = (request.form.get("url") or "").strip()
         back = _back(measure_id, "evidence")
         if upload and upload.filename:
-            storage = current_app.config["STEERCO_SETTINGS"].evidence_dir
-
-            def work(uow):
-                evidence.attach_file(uow, measure_id, requirement, upload.filename, upload.stream, storage,
-                                     content_type=upload.mimetype or "",
-                                     max_bytes=current_app.config["STEERCO_SETTINGS"].max_upload_bytes)
-            return attempt(work, "Evidence attached.", back)
+            s = current_app.config["STEERCO_SETTINGS"]
+            return attempt_call(lambda: remote_evidence.upload(
+                store(), plugin_manager(), actor(), measure_id, requirement, upload.filename, upload.stream,
+                s.evidence_dir, content_type=upload.mimetype or "", max_bytes=s.max_upload_bytes),
+                "Evidence attached.", back)
         if url:
             return attempt(lambda uow: evidence.attach_link(uow, measure_id, requirement, url,
                                                             request.form.get("title", "")) and None,

@@ -89,8 +89,10 @@ def check_gate(gate: Gate, facts: dict, *, handle=None) -> GateCheck:
         passed = bool(slot.get("waived")) or (have.get(req.kind, 0) if req.kind != "any" else sum(have.values())) > 0
         ok &= passed
         what = {"file": "a file", "link": "a link", "any": "a file or a link"}[req.kind]
-        results.append(CriterionResult(f"evidence:{req.code}", req.label, "evidence", passed,
-                                       "" if passed else f"evidence '{req.label}' is missing: attach {what} or have an approver waive it"))
+        why = "" if passed else f"evidence '{req.label}' is missing: attach {what} or have an approver waive it"
+        if not passed and slot.get("unreadable"):
+            why += "; Steerco cannot read " + ", ".join(slot["unreadable"])
+        results.append(CriterionResult(f"evidence:{req.code}", req.label, "evidence", passed, why))
     if facts.get("conditions_open"):
         ok = False
         results.append(CriterionResult(

@@ -140,6 +140,13 @@ class Measure:
         ev: dict[str, dict] = {}
         for e in evidence:
             slot = ev.setdefault(e.requirement, {"files": 0, "links": 0, "waived": False})
+            if e.store is not None:
+                # Only requirements with stored items carry these keys, so that the facts of
+                # local evidence (and the reviews that snapshot them) stay as they were.
+                slot.setdefault("stored", []).append(e.fingerprint())
+                if e.problem:
+                    slot.setdefault("unreadable", []).append(f"'{e.title}': {e.problem}")
+                    continue
             slot["files" if e.kind == "file" else "links"] += 1
         for w in waivers:
             ev.setdefault(w.requirement, {"files": 0, "links": 0, "waived": False})["waived"] = True

@@ -89,6 +89,24 @@ def steerco_on_value_changed(measure: dict, changes: dict, actor: str) -> None:
     """
 
 
+# -- evidence ---------------------------------------------------------------------
+
+@hookspec(firstresult=True)
+def steerco_evidence_store(connector):
+    """Return the document store a configured connector keeps evidence files in, or None.
+
+    Steerco asks for each enabled connector configuration whose connector
+    declares the ``documents`` capability (in name order) and stores new
+    uploads in the first store it gets; with none, files stay in the instance
+    folder. Stores are called outside any database transaction.
+
+    :param connector: a configured :class:`~steerco.plugins.connector.Connector`
+        instance, settings loaded.
+    :returns: an :class:`~steerco.plugins.evidence_store.EvidenceStore`, or
+        None when this plugin has no store for that connector.
+    """
+
+
 # -- the web app ------------------------------------------------------------------
 
 @hookspec

@@ -57,7 +57,18 @@ def measure_view(m, *, detail: bool = False) -> dict:
 def evidence_view(e) -> dict:
     return {"id": e.id, "requirement": e.requirement, "kind": e.kind, "title": e.title, "filename": e.filename,
             "sha256": e.sha256, "size": e.size, "url": e.url, "uploaded_by": _user(e.uploaded_by),
-            "uploaded_at": _iso(e.uploaded_at)}
+            "uploaded_at": _iso(e.uploaded_at), "location": _location(e)}
+
+
+def _location(e) -> dict | None:
+    """Where a file lives: the instance folder, or a document store with the version seen at submission."""
+    if e.kind != "file":
+        return None
+    if e.store is None:
+        return {"store": "local"}
+    return {"store": e.store, "item_id": e.item_id, "web_url": e.web_url, "etag": e.etag, "hash": e.remote_hash,
+            "current_etag": e.current_etag, "current_hash": e.current_hash, "status": e.status,
+            "problem": e.problem, "checked_at": _iso(e.checked_at)}
 
 
 def review_view(r) -> dict:

@@ -180,6 +180,16 @@ evidence = Table(
     Column("url", String(2000)),
     Column("uploaded_by_id", ForeignKey("users.id"), nullable=False),
     Column("uploaded_at", When, nullable=False),
+    # Where a file lives when a connector's document store holds it (store: the connector configuration).
+    Column("store", String(64)),
+    Column("item_id", String(400)),
+    Column("web_url", String(2000)),
+    Column("etag", String(400)),
+    Column("remote_hash", String(200)),
+    Column("current_etag", String(400)),
+    Column("current_hash", String(200)),
+    Column("problem", String(500)),
+    Column("checked_at", When),
 )
 
 evidence_waivers = Table(

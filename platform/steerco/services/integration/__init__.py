@@ -3,7 +3,9 @@
 Connector settings, syncs with retry and the run log (``connectors``); CRM
 triggers that create measures from signed webhooks (``triggers``, checked by
 ``signatures``); directory users and their groups (``directory``); work
-items from project tools as milestones (``work_items``).
+items from project tools as milestones (``work_items``); evidence files kept
+in a connector's document store, uploaded, linked and checked outside any
+gate transaction (``remote_evidence``).
 
 May import: governance, value, rights
 """
