@@ -7,6 +7,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# WeasyPrint renders the packs' PDF through pango and needs a font
+PACK_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 export STEERCO_INSTANCE_PATH ?= $(CURDIR)/instance
 
 .PHONY: demo test install serve bench clean
@@ -31,12 +33,12 @@ serve: install
 	$(BIN)/steerco serve --host $(HOST) --port $(PORT)
 
 test: install
-	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
+	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium $(PACK_PACKAGES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/pip install --quiet --editable ".[test,bench]"
-	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
+	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium $(PACK_PACKAGES)
 	for b in tests/benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
