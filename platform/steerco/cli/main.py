@@ -181,9 +181,9 @@ def _safe_url(url: str) -> str:
 
 
 def _add_area_commands():
-    from steerco.cli import connectors, rights, status, ui, value
+    from steerco.cli import connectors, packs, rights, status, ui, value
 
-    for area in (value, status, rights, connectors, ui):
+    for area in (value, status, rights, connectors, ui, packs):
         for command in area.COMMANDS:
             main.add_command(command)
 

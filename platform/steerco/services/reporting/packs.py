@@ -191,6 +191,11 @@ def build(uow, node_code: str, period: str, calendar, *, progress=lambda step: N
     return view | {"files": files}
 
 
+def file_name(pack: dict, fmt: str) -> str:
+    """``pack-ACME-2026-11-1.pdf``: node, period and number, so the files of two packs never collide."""
+    return f"pack-{pack['node']}-{pack['period']}-{pack['number']}.{fmt}"
+
+
 def _latest(uow, node_id: int) -> dict | None:
     p = tp.packs.c
     row = uow.session.execute(select(p.id, p.number, p.period, p.snapshot).where(p.node_id == node_id)
