@@ -65,7 +65,7 @@ def render_xlsx(snap: dict) -> bytes:
         ws = wb.create_sheet(title)
         ws.append(header)
         for row in rows:
-            ws.append(row)
+            ws.append([_text(x) for x in row])
         ws.column_dimensions["A"].width = 40
     wb.properties.creator = snap["built_by"]
     wb.properties.title = f"Steering-committee pack {snap['node']['code']} {snap['period']}"
@@ -75,6 +75,14 @@ def render_xlsx(snap: dict) -> bytes:
     with ZipFile(out, "w", ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
     return fixed_zip(out.getvalue(), when)
+
+
+# text such as a measure title starting with "=" would be stored as a formula and run on opening
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def _num(value):
