@@ -21,7 +21,8 @@ class MenuItem:
 
 WORK = (MenuItem("inbox", "Inbox", "InboxView.index", "/inbox"),
         MenuItem("measures", "Measures", "MeasuresView.index", "/measures"),
-        MenuItem("dashboard", "Dashboard", "DashboardView.index", "/dashboard"))
+        MenuItem("dashboard", "Dashboard", "DashboardView.index", "/dashboard"),
+        MenuItem("cycle", "Monthly cycle", "CycleView.index", "/cycle"))
 CONFIGURE = (MenuItem("models", "Governance", "GovernanceView.index", "/governance"),
              MenuItem("types", "Measure types", "TypesView.index", "/types"),
              MenuItem("hierarchy", "Hierarchy & roles", "HierarchyView.index", "/hierarchy"))
@@ -44,9 +45,11 @@ def register_views(appbuilder) -> None:
 
     for view in (MeasureValueView, MeasureStatusView, MeasureChangesView, MeasureLinksView):
         appbuilder.add_view_no_menu(view)
+    from steerco_admin.views.cycle import CycleView
     from steerco_admin.views.exports import ExportsView
 
     appbuilder.add_view_no_menu(ExportsView)
+    appbuilder.add_view_no_menu(CycleView)
     current_app.context_processor(lambda: {"steerco_menu": menu})
 
 

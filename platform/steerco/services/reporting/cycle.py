@@ -71,12 +71,17 @@ def node_status(uow, calendar, node, period: str) -> dict:
 
 
 def status(uow, calendar, period: str | None = None) -> dict:
-    """The cycle page: every committee node's steps for ``period`` (default: the month before today)."""
+    """The cycle page: the steps for ``period`` (default: the month before today) of every committee node
+    on which the actor builds packs (PMO, controller, committee member, admin)."""
     period = check_period(period) if period else add_months(period_of(uow.now.date()), -1)
+    actor = uow.require_user(uow.actor)
     rows = []
     for node in committee_nodes(uow):
+        if not (actor.is_admin or actor.holds_any(packs.BUILDERS, node.path)):
+            continue
         row = node_status(uow, calendar, node, period)
-        row.pop("pack")
+        pack = row.pop("pack")
+        row["pack_id"] = pack["id"] if pack else None
         rows.append(row)
     return {"period": period, "today": uow.now.date().isoformat(), "nodes": rows}
 
