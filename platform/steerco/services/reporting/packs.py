@@ -171,6 +171,9 @@ def build(uow, node_code: str, period: str, calendar, *, progress=lambda step: N
     snap, current = snapshot(uow, node_code, period, calendar, previous=previous, progress=progress)
     # rendered from the snapshot as stored (keys sorted), exactly what a rebuild reads back
     snap = json.loads(canonical(snap))
+    # thousands of reviews read for the decisions needed would stay in the session while the files are
+    # rendered, and the garbage collector walks them again and again: rendering took five times as long
+    uow.session.expunge_all()
     files = {}
     for fmt in FORMATS:
         progress(f"rendering {fmt}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from steerco.domain import rights
 from steerco.domain.decisions import DecisionRecord, check_record
@@ -50,8 +51,9 @@ def needed(uow, calendar: BusinessCalendar, *, node: str | None = None, role: st
     """
     actor = uow.require_user(uow.actor)
     today = uow.now.date()
+    # the measures in batches, not one query per review: a steering pack reads thousands of reviews
     q = _scoped(select(GateReview).join(t.measures, t.measures.c.id == t.gate_reviews.c.measure_id), uow, actor,
-                node).where(t.gate_reviews.c.status == "pending") \
+                node).where(t.gate_reviews.c.status == "pending").options(selectinload(GateReview.measure)) \
         .order_by(t.gate_reviews.c.submitted_at, t.gate_reviews.c.id)
     if oldest is not None and role is None:
         q = q.limit(oldest)
