@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from reporting.portfolio import build, forecast
@@ -79,8 +81,8 @@ class Mailbox:
     def __init__(self):
         self.sent = []
 
-    def send(self, to, subject, body, message_id):
-        self.sent.append((to, subject, body, message_id))
+    def send(self, to, subject, body, message_id, attachment=None):
+        self.sent.append((to, subject, body, message_id, attachment))
 
 
 def test_the_worker_runs_the_cycle_daily_and_mails_the_pack_link(portfolio, settings, clock):
@@ -100,7 +102,35 @@ def test_the_worker_runs_the_cycle_daily_and_mails_the_pack_link(portfolio, sett
     counts = jobs.monthly_cycle()()
     assert (counts["packs"], counts["mails"], counts["sent"]) == (1, 2, 2)
     assert sorted(to for to, *_rest in mailbox.sent) == ["sam@example.test", "tara@example.test"]
-    _to, subject, body, _id = mailbox.sent[0]
+    _to, subject, body, _id, (name, media, data) = mailbox.sent[0]
     assert subject == "Steering-committee pack Acme 2026-10" and "/api/v1/packs/1/file?format=pdf" in body
+    assert (name, media) == ("pack-ACME-2026-10-1.pdf", "application/pdf") and data.startswith(b"%PDF")
+    assert hashlib.sha256(data).hexdigest() in body
     schedule = {t().name: t() for t in jobs.huey._registry._periodic_tasks}
     assert schedule["monthly_cycle_periodic"].validate_datetime(datetime(2026, 11, 10, 4, 0))
+
+
+def test_the_pack_mail_goes_over_smtp_with_the_pdf_attached(portfolio, settings, clock):
+    import dataclasses
+    from datetime import datetime, timezone
+
+    from steerco.jobs import build as build_jobs
+    from steerco.services.rights import people
+    from steerco.settings import MailSettings
+    from support.redis_smtp import SmtpServer
+
+    portfolio.run("system", lambda uow: setattr(people.add_user(uow, "sam"), "email", "sam@example.test"))
+    build(portfolio)
+    portfolio.run("admin", lambda uow: locks.lock_period(uow, "2026-10") and None)
+    clock.now = datetime(2026, 11, 9, 4, 0, tzinfo=timezone.utc)
+    with SmtpServer() as smtp:
+        mail = MailSettings(host=smtp.host, port=smtp.port)
+        jobs = build_jobs(dataclasses.replace(settings, mail=mail), store=portfolio, immediate=True)
+        counts = portfolio.run("admin", lambda uow: cycle.tick(uow, CALENDAR, "http://steerco.test", "2026-10"))
+        assert counts["packs"] == 1
+        assert jobs.deliver()()["sent"] == 1  # tara has no mail address: her pack waits in her inbox
+        to_sam = [m for m in smtp.wait_for(1) if m["To"] == "sam@example.test"]
+    (message,) = to_sam
+    parts = {p.get_filename(): p for p in message.walk() if p.get_filename()}
+    assert list(parts) == ["pack-ACME-2026-10-1.pdf"]
+    assert parts["pack-ACME-2026-10-1.pdf"].get_payload(decode=True).startswith(b"%PDF")

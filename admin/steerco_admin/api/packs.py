@@ -91,7 +91,9 @@ class PackApi(SteercoApi):
           parameters:
           - {in: query, name: format, schema: {type: string, enum: [pdf, pptx, xlsx], default: pdf}}
           responses:
-            200: {description: "the file; header X-Steerco-SHA256 is its hash, X-Steerco-Verified whether it equals the stored one"}
+            200:
+              description: >
+                the file; header X-Steerco-SHA256 is its hash, X-Steerco-Verified whether it equals the stored one
             404: {description: no such pack}
             422: {description: an unknown format}
         """

@@ -36,6 +36,7 @@ class Jobs:
         self._store = store
         self._plugins = None
         self._lock = threading.Lock()
+        self._files: dict[str, tuple] = {}
         self.calendar = sla.calendar_of(settings)
         retry = {"retries": 3, "retry_delay": 5}
 
@@ -81,16 +82,16 @@ class Jobs:
 
     def run_sla_scan(self) -> dict:
         counts = sla.scan(self.store, self.calendar, self.settings.base_url)
-        counts.update(notify.deliver(self.store, self.mailer()))
+        counts.update(notify.deliver(self.store, self.mailer(), attachments=self.attachment))
         log.info("sla scan: %s", counts)
         return counts
 
     def run_deliver(self) -> dict:
-        return notify.deliver(self.store, self.mailer())
+        return notify.deliver(self.store, self.mailer(), attachments=self.attachment)
 
     def run_forecast_reminders(self) -> dict:
         owners = self.store.run("system", lambda uow: forecasts.remind(uow, self.settings.base_url))
-        counts = {"forecast_owners": owners, **notify.deliver(self.store, self.mailer())}
+        counts = {"forecast_owners": owners, **notify.deliver(self.store, self.mailer(), attachments=self.attachment)}
         log.info("forecast reminders: %s", counts)
         return counts
 
@@ -99,9 +100,26 @@ class Jobs:
 
         counts = self.store.run(self.settings.cycle_user,
                                 lambda uow: cycle.tick(uow, self.calendar, self.settings.base_url))
-        counts.update(notify.deliver(self.store, self.mailer()))
+        counts.update(notify.deliver(self.store, self.mailer(), attachments=self.attachment))
         log.info("monthly cycle: %s", counts)
         return counts
+
+    def attachment(self, reference: str):
+        """The file a notification names (``pack:ID:FORMAT``), rendered from the stored pack."""
+        from steerco.services.reporting import packs
+
+        kind, pack_id, fmt = reference.split(":")
+        if kind != "pack":
+            return None
+        # every member of a committee gets the same file: render it once per worker
+        if reference not in self._files:
+            pack = self.store.run(self.settings.cycle_user, lambda uow: packs.stored(uow, int(pack_id)),
+                                  readonly=True)
+            if len(self._files) >= 8:
+                self._files.clear()
+            self._files[reference] = (packs.file_name(pack, fmt), packs.MEDIA_TYPES[fmt],
+                                      packs.render(pack["snapshot"], fmt))
+        return self._files[reference]
 
     def run_digest(self) -> dict:
         return notify.send_digests(self.store, self.mailer())

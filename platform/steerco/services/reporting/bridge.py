@@ -41,7 +41,7 @@ def measure_forecasts(uow, chosen, period: str) -> dict[int, tuple[int, int, boo
         .select_from(a.join(ln, ln.c.id == a.c.line_id)
                      .outerjoin(fx, (fx.c.currency == ln.c.currency) & (fx.c.period == a.c.period)
                                 & (ln.c.currency != settings.reporting_currency)))
-        .where(a.c.measure_id.in_(chosen), a.c.version == "forecast",
+        .where(a.c.measure_id.in_(chosen), a.c.version == "forecast", a.c.period >= periods[0],
                ln.c.category.in_(sorted(settings.benefit_codes)))
         .group_by(a.c.measure_id))}
     out = {}

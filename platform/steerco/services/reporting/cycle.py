@@ -179,9 +179,10 @@ def _mail_pack(uow, node, pack: dict, link: str) -> int:
     return _queue_new(uow, [
         {"key": f"cycle:{pack['period']}:pack:{pack['id']}:{u.id}", "user_id": u.id, "kind": "pack",
          "subject": f"Steering-committee pack {node.name} {pack['period']}",
-         "body": f"The pack of {node.name} for {pack['period']} is ready (PDF, PowerPoint and Excel); "
+         "body": f"The pack of {node.name} for {pack['period']} is ready (the PDF is attached; PowerPoint and Excel "
+         f"at the link); "
                  f"SHA-256 of the PDF {pack['sha256']['pdf']}.",
-         "link": url} for u in members(uow, node)])
+         "link": url, "attachment": f"pack:{pack['id']}:pdf"} for u in members(uow, node)])
 
 
 def _escalate(uow, node, period: str, step: dict, link: str) -> int:
