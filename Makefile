@@ -22,6 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+	.ci/ensure-system-packages $(PACK_PACKAGES)
 
 demo: install
 	$(BIN)/steerco db upgrade
@@ -33,12 +34,12 @@ serve: install
 	$(BIN)/steerco serve --host $(HOST) --port $(PORT)
 
 test: install
-	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium $(PACK_PACKAGES)
+	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/pip install --quiet --editable ".[test,bench]"
-	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium $(PACK_PACKAGES)
+	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
 	for b in tests/benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

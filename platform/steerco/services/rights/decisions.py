@@ -19,6 +19,14 @@ from steerco.store import tables as t
 from steerco.store import tables_rights as tr
 
 DUE_WITHIN = timedelta(days=14)
+
+
+def review_rows() -> tuple:
+    """Loader options for a list of reviews: what it shows comes in one statement each, not one per review.
+
+    Built on use: the classes are mapped when the store is made, after this module is imported.
+    """
+    return selectinload(GateReview.measure), selectinload(GateReview.submitted_by)
 RECORDERS = (ADMIN, PMO, "steering_committee")
 
 
@@ -51,9 +59,8 @@ def needed(uow, calendar: BusinessCalendar, *, node: str | None = None, role: st
     """
     actor = uow.require_user(uow.actor)
     today = uow.now.date()
-    # the measures in batches, not one query per review: a steering pack reads thousands of reviews
     q = _scoped(select(GateReview).join(t.measures, t.measures.c.id == t.gate_reviews.c.measure_id), uow, actor,
-                node).where(t.gate_reviews.c.status == "pending").options(selectinload(GateReview.measure)) \
+                node).where(t.gate_reviews.c.status == "pending").options(*review_rows()) \
         .order_by(t.gate_reviews.c.submitted_at, t.gate_reviews.c.id)
     if oldest is not None and role is None:
         q = q.limit(oldest)
@@ -84,6 +91,7 @@ def needed(uow, calendar: BusinessCalendar, *, node: str | None = None, role: st
                          "age": ev.age, "at": ev.at.isoformat(), "recipients": ev.recipients}
                         for ev in events.get(r.id, []) if ev.kind == "escalation"]
     cq = _scoped(select(Condition).join(t.measures, t.measures.c.id == t.conditions.c.measure_id), uow, actor, node) \
+        .options(selectinload(Condition.measure), selectinload(Condition.review)) \
         .where(t.conditions.c.cleared_at.is_(None), t.conditions.c.due_date <= today + DUE_WITHIN) \
         .order_by(t.conditions.c.due_date)
     conditions = [{"id": c.id, "measure": c.measure.code, "review_id": c.review.id, "text": c.text,

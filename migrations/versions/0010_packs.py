@@ -1,15 +1,18 @@
 """steering-committee packs: the snapshot, its hashes and each measure's forecast
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009 (the project plans) where that revision is present, else 0008
 """
+from pathlib import Path
+
 from alembic import op
 import sqlalchemy as sa
 
 
-
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+# The project plans' revision 0009 was written beside this one from the same parent; where both are
+# present, this follows it, so the history stays one line.
+down_revision = '0009' if (Path(__file__).parent / '0009_plans.py').exists() else '0008'
 branch_labels = None
 depends_on = None
 
