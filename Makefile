@@ -7,6 +7,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# WeasyPrint renders the packs' PDF through pango and needs a font
+PACK_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 export STEERCO_INSTANCE_PATH ?= $(CURDIR)/instance
 
 .PHONY: demo test install serve bench clean
@@ -20,6 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+	.ci/ensure-system-packages $(PACK_PACKAGES)
 
 demo: install
 	$(BIN)/steerco db upgrade

@@ -42,6 +42,8 @@ class Settings:
     mail: MailSettings = MailSettings()
     workdays: str = "mon-fri"
     holidays: str = ""
+    # Who the monthly cycle builds packs as (a PMO or admin login): recorded in the audit trail.
+    cycle_user: str = "admin"
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -55,7 +57,8 @@ class Settings:
                    redis_url=env.get("STEERCO_REDIS_URL") or None,
                    base_url=(env.get("STEERCO_BASE_URL") or "http://localhost:5000").rstrip("/"),
                    mail=MailSettings.from_env(env), workdays=env.get("STEERCO_WORKDAYS") or "mon-fri",
-                   holidays=env.get("STEERCO_HOLIDAYS") or "")
+                   holidays=env.get("STEERCO_HOLIDAYS") or "",
+                   cycle_user=env.get("STEERCO_CYCLE_USER") or "admin")
 
     @property
     def evidence_dir(self) -> Path:

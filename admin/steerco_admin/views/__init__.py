@@ -21,7 +21,8 @@ class MenuItem:
 
 WORK = (MenuItem("inbox", "Inbox", "InboxView.index", "/inbox"),
         MenuItem("measures", "Measures", "MeasuresView.index", "/measures"),
-        MenuItem("dashboard", "Dashboard", "DashboardView.index", "/dashboard"))
+        MenuItem("dashboard", "Dashboard", "DashboardView.index", "/dashboard"),
+        MenuItem("cycle", "Monthly cycle", "CycleView.index", "/cycle"))
 CONFIGURE = (MenuItem("models", "Governance", "GovernanceView.index", "/governance"),
              MenuItem("types", "Measure types", "TypesView.index", "/types"),
              MenuItem("hierarchy", "Hierarchy & roles", "HierarchyView.index", "/hierarchy"),
@@ -47,10 +48,11 @@ def register_views(appbuilder) -> None:
         appbuilder.add_view_no_menu(view)
     from steerco_admin.views.bundles import BundlesView
     from steerco_admin.views.connector_settings import ConnectorSettingsView
+    from steerco_admin.views.cycle import CycleView
     from steerco_admin.views.exports import ExportsView
     from steerco_admin.views.measure_documents import MeasureDocumentsView
 
-    for view in (ExportsView, BundlesView, MeasureDocumentsView, ConnectorSettingsView):
+    for view in (ExportsView, BundlesView, MeasureDocumentsView, ConnectorSettingsView, CycleView):
         appbuilder.add_view_no_menu(view)
     current_app.context_processor(lambda: {"steerco_menu": menu})
 

@@ -287,9 +287,9 @@ def _safe_url(url: str) -> str:
 
 
 def _add_area_commands():
-    from steerco.cli import connectors, migration, rights, status, ui, value
+    from steerco.cli import connectors, migration, packs, rights, status, ui, value
 
-    for area in (value, status, rights, connectors, ui):
+    for area in (value, status, rights, connectors, ui, packs):
         for command in area.COMMANDS:
             main.add_command(command)
     for command in migration.CONFIG_COMMANDS:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from steerco import rules
+from steerco.domain.cycle import MonthlyCycle, parse_cycle
 from steerco.domain.errors import ConfigError
 
 DECISIONS = ("go", "conditional_go", "hold", "recycle", "kill")
@@ -133,6 +134,8 @@ class GovernanceModel:
     # None: this model never freezes a baseline.
     baseline_gate: int | None = DEFAULT_BASELINE_GATE
     closure: ClosureRule = ClosureRule()
+    # The monthly steering cycle (steerco.domain.cycle); None: the defaults apply.
+    cycle: MonthlyCycle | None = None
 
     def gate_for(self, doi: int) -> Gate | None:
         for gate in self.gates:
@@ -190,7 +193,8 @@ def parse_model(data: Any, operators=None) -> GovernanceModel:
         raise ConfigError(where, f"no gate leads to DoI {', '.join(map(str, missing))}")
     return GovernanceModel(code=code, name=name, levels=levels, gates=tuple(sorted(gates, key=lambda g: g.doi)),
                            baseline_gate=_parse_baseline_gate(m, levels, where),
-                           closure=_parse_closure(m.get("closure"), where))
+                           closure=_parse_closure(m.get("closure"), where),
+                           cycle=parse_cycle(m.get("cycle"), where))
 
 
 def _parse_baseline_gate(m, levels, where) -> int | None:

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 SCAN_EVERY_MINUTES = 5
 DIGEST_HOUR_UTC = 6
 FORECAST_REMINDER_HOUR_UTC = 5
+CYCLE_HOUR_UTC = 4
 
 
 class Jobs:
@@ -25,6 +26,8 @@ class Jobs:
     :ivar daily_digest: one mail per digest user (every day at 06:00 UTC).
     :ivar forecast_reminders: owners with forecasts due, once a month each (checked daily at 05:00 UTC,
         before the digest, so digest users get it there).
+    :ivar monthly_cycle: the steering cycle's step of the day (daily at 04:00 UTC): reminders, packs built
+        after sign-off and mailed to the committees, late steps escalated.
     """
 
     def __init__(self, huey, settings, *, store=None):
@@ -33,6 +36,7 @@ class Jobs:
         self._store = store
         self._plugins = None
         self._lock = threading.Lock()
+        self._files: dict[str, tuple] = {}
         self.calendar = sla.calendar_of(settings)
         retry = {"retries": 3, "retry_delay": 5}
 
@@ -46,6 +50,9 @@ class Jobs:
         self.forecast_reminders = huey.task(name="forecast_reminders", **retry)(self.run_forecast_reminders)
         huey.periodic_task(crontab(hour=str(FORECAST_REMINDER_HOUR_UTC), minute="0"),
                            name="forecast_reminders_periodic")(self.run_forecast_reminders)
+        self.monthly_cycle = huey.task(name="monthly_cycle", **retry)(self.run_cycle)
+        huey.periodic_task(crontab(hour=str(CYCLE_HOUR_UTC), minute="0"), name="monthly_cycle_periodic")(
+            self.run_cycle)
         self.sync_connector = register_connector_tasks(huey, lambda: self.store, self.plugins)
 
     @property
@@ -75,18 +82,44 @@ class Jobs:
 
     def run_sla_scan(self) -> dict:
         counts = sla.scan(self.store, self.calendar, self.settings.base_url)
-        counts.update(notify.deliver(self.store, self.mailer()))
+        counts.update(notify.deliver(self.store, self.mailer(), attachments=self.attachment))
         log.info("sla scan: %s", counts)
         return counts
 
     def run_deliver(self) -> dict:
-        return notify.deliver(self.store, self.mailer())
+        return notify.deliver(self.store, self.mailer(), attachments=self.attachment)
 
     def run_forecast_reminders(self) -> dict:
         owners = self.store.run("system", lambda uow: forecasts.remind(uow, self.settings.base_url))
-        counts = {"forecast_owners": owners, **notify.deliver(self.store, self.mailer())}
+        counts = {"forecast_owners": owners, **notify.deliver(self.store, self.mailer(), attachments=self.attachment)}
         log.info("forecast reminders: %s", counts)
         return counts
+
+    def run_cycle(self) -> dict:
+        from steerco.services.reporting import cycle
+
+        counts = self.store.run(self.settings.cycle_user,
+                                lambda uow: cycle.tick(uow, self.calendar, self.settings.base_url))
+        counts.update(notify.deliver(self.store, self.mailer(), attachments=self.attachment))
+        log.info("monthly cycle: %s", counts)
+        return counts
+
+    def attachment(self, reference: str):
+        """The file a notification names (``pack:ID:FORMAT``), rendered from the stored pack."""
+        from steerco.services.reporting import packs
+
+        kind, pack_id, fmt = reference.split(":")
+        if kind != "pack":
+            return None
+        # every member of a committee gets the same file: render it once per worker
+        if reference not in self._files:
+            pack = self.store.run(self.settings.cycle_user, lambda uow: packs.stored(uow, int(pack_id)),
+                                  readonly=True)
+            if len(self._files) >= 8:
+                self._files.clear()
+            self._files[reference] = (packs.file_name(pack, fmt), packs.MEDIA_TYPES[fmt],
+                                      packs.render(pack["snapshot"], fmt))
+        return self._files[reference]
 
     def run_digest(self) -> dict:
         return notify.send_digests(self.store, self.mailer())

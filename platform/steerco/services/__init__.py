@@ -7,7 +7,7 @@
 | :mod:`~steerco.services.rights` | people and roles, delegation, SLA, notifications, the inbox, decisions needed, idempotency |
 | :mod:`~steerco.services.integration` | connectors and their run log, CRM triggers and signatures, the directory, work items |
 | :mod:`~steerco.services.configuration` | configuration bundles, model drafts, the hierarchy editor, previews |
-| :mod:`~steerco.services.reporting` | the dashboard and the measure report |
+| :mod:`~steerco.services.reporting` | the dashboard, the measure report, steering-committee packs |
 
 The modules here are the shared kernel every area may import: ``access`` (a
 measure on behalf of the actor), ``models`` (parsed governance models),

@@ -41,6 +41,8 @@ notifications = Table(
     Column("subject", String(300), nullable=False),
     Column("body", Text, nullable=False),
     Column("link", String(1000), nullable=False, default=""),
+    # a file mailed with it, named by reference ("pack:12:pdf") and rendered when the mail goes out
+    Column("attachment", String(200)),
     Column("review_id", ForeignKey("gate_reviews.id", ondelete="CASCADE")),
     Column("digest", Boolean, nullable=False, default=False),
     Column("created_at", When, nullable=False),

@@ -58,13 +58,13 @@ def digest_users(uow, user_ids) -> set[int]:
 def queue(uow, items: list[dict]) -> None:
     """Queue notifications; a key already queued is left as it is.
 
-    :param items: dicts with key, user_id, kind, subject, body, link, review_id.
+    :param items: dicts with key, user_id, kind, subject, body, link, review_id, attachment.
     """
     if not items:
         return
     digest = digest_users(uow, {i["user_id"] for i in items})
     rows = [{"digest": i["user_id"] in digest, "created_at": uow.now, "attempts": 0, "link": "", "review_id": None,
-             **i} for i in items]
+             "attachment": None, **i} for i in items]
     uow.session.execute(_insert_ignoring_duplicates(uow.session), rows)
 
 
@@ -84,19 +84,24 @@ def set_digest(uow, digest: bool) -> dict:
 class OutboxMailer:
     """The default: mails stay in the outbox table (the in-app inbox shows them) and go to the log."""
 
-    def send(self, to: str, subject: str, body: str, message_id: str) -> None:
-        log.info("mail to %s: %s (%s)", to, subject, message_id)
+    def send(self, to: str, subject: str, body: str, message_id: str, attachment=None) -> None:
+        log.info("mail to %s: %s (%s)%s", to, subject, message_id, f" with {attachment[0]}" if attachment else "")
 
 
 class SmtpMailer:
     def __init__(self, mail):
         self.mail = mail
 
-    def send(self, to: str, subject: str, body: str, message_id: str) -> None:
+    def send(self, to: str, subject: str, body: str, message_id: str, attachment=None) -> None:
+        """:param attachment: ``(filename, media type, bytes)`` or None."""
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = self.mail.sender, to, subject
         msg["Message-ID"] = message_id
         msg.set_content(body)
+        if attachment:
+            name, media, data = attachment
+            main, _, sub = media.partition("/")
+            msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
         with smtplib.SMTP(self.mail.host, self.mail.port, timeout=30) as smtp:
             if self.mail.starttls:
                 smtp.starttls()
@@ -128,7 +133,7 @@ def _claim(store, digest: bool, batch: int) -> list:
             .values(claimed_until=uow.now + CLAIM, attempts=n.attempts + 1)).rowcount == 1]
         if not mine:
             return []
-        rows = uow.session.execute(select(n.id, n.key, n.subject, n.body, n.link, t.users.c.email,
+        rows = uow.session.execute(select(n.id, n.key, n.subject, n.body, n.link, n.attachment, t.users.c.email,
                                           t.users.c.username, n.user_id)
                                    .join(t.users, t.users.c.id == n.user_id).where(n.id.in_(mine)).order_by(n.id))
         return [r._asdict() for r in rows]
@@ -150,9 +155,11 @@ def _mark(store, sent: list[int], failed: dict[int, str]) -> None:
     store.run("system", work)
 
 
-def deliver(store, mailer, *, batch: int = 500) -> dict:
+def deliver(store, mailer, *, batch: int = 500, attachments=None) -> dict:
     """Mail every queued, unsent, non-digest notification once.
 
+    :param attachments: ``attachments(reference)`` gives the ``(filename, media type, bytes)`` of a
+        notification's attachment (another area renders it); without it, mails carry the link only.
     :returns: counts of mails sent and of notifications whose mail failed (retried on the next run).
     """
     sent_total = failed_total = 0
@@ -162,7 +169,10 @@ def deliver(store, mailer, *, batch: int = 500) -> dict:
             try:
                 # Without an address the notification stays in the in-app inbox only.
                 if row["email"]:
-                    mailer.send(row["email"], row["subject"], _with_link(row), message_id(row["key"]))
+                    extra = {}
+                    if row["attachment"] and attachments is not None:
+                        extra["attachment"] = attachments(row["attachment"])
+                    mailer.send(row["email"], row["subject"], _with_link(row), message_id(row["key"]), **extra)
                     sent_total += 1
                 sent.append(row["id"])
             except (smtplib.SMTPException, OSError) as e:
@@ -203,7 +213,8 @@ def send_digests(store, mailer, *, batch: int = 5000) -> dict:
 
 
 def _with_link(row) -> str:
-    return row["body"] + (f"\n\nOpen the review: {row['link']}\n" if row["link"] else "\n")
+    what = "the pack" if row["attachment"] else "the review"
+    return row["body"] + (f"\n\nOpen {what}: {row['link']}\n" if row["link"] else "\n")
 
 
 # -- inbox ----------------------------------------------------------------------
