@@ -15,7 +15,7 @@ from steerco.plugins.manager import install_operators, make_plugin_manager
 from steerco.services.integration.connectors import ConnectorEvents
 from steerco.settings import Settings
 from steerco.store.uow import Store
-from steerco_admin import errors
+from steerco_admin import errors, requests
 from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
 from steerco_admin.api.connectors_directory import DirectorySecurityManager
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     if check_schema and pending(store.engine):
         raise SystemExit(f"the database at {settings.database_url} is not up to date: run 'steerco db upgrade' first")
     app = Flask("steerco_admin", instance_path=str(settings.instance_path))
+    requests.install(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,

@@ -82,11 +82,10 @@ def authenticated(view):
 
 def body(schema: Schema | None = None) -> dict:
     """The JSON object in the request, validated by ``schema`` when given."""
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.data:
-            raise ValidationFailed({"body": ["not valid JSON"]})
+    if not request.is_json:
         raise ValidationFailed({"body": ["send a JSON object with Content-Type: application/json"]})
+    # Parse errors, nesting past the cap included, raise ValidationFailed (steerco_admin.requests).
+    data = request.get_json()
     if not isinstance(data, dict):
         raise ValidationFailed({"body": ["expected a JSON object"]})
     if schema is None:
@@ -114,7 +113,8 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for k, v in messages.items():
-            key = f"{prefix}.{k}" if prefix else str(k)
+            # List positions read as the services write them: cells[0].amount.
+            key = f"{prefix}[{k}]" if isinstance(k, int) else f"{prefix}.{k}" if prefix else str(k)
             if isinstance(v, dict):
                 out.update(_flatten(v, key))
             else:

@@ -13,8 +13,8 @@ from flask_appbuilder.api import expose
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError as WtfValidationError
 
-from steerco.domain.errors import ValidationFailed
 from steerco.services.configuration import drafts, preview, rule_checks
+from steerco_admin.api import schemas_value as sv
 from steerco_admin.api.base import SteercoApi, authenticated, body
 
 
@@ -109,11 +109,8 @@ class UiApi(SteercoApi):
               measure whose gate or criterion result changes (changed)"}
             422: {description: the draft does not validate}
         """
-        data = body()
-        doi = data.get("doi")
-        if not isinstance(doi, int) or isinstance(doi, bool):
-            raise ValidationFailed({"doi": ["a whole number"]})
-        return self.run(lambda uow: preview.impact(uow, code, data.get("definition"), doi), readonly=True)
+        data = body(sv.ImpactIn())
+        return self.run(lambda uow: preview.impact(uow, code, data.get("definition"), data["doi"]), readonly=True)
 
 
 APIS: tuple = (UiApi,)
