@@ -6,13 +6,12 @@ import json
 
 from flask import Request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
-from steerco.domain.errors import ValidationFailed
-
-# Ids are 64-bit signed integers in every database Steerco runs on; a larger one cannot name a row.
-MAX_ID = 2**63 - 1
+# Ids and counters are INTEGER columns (32-bit signed on PostgreSQL); a larger number cannot name a row,
+# and the database would fail on it rather than find nothing.
+MAX_ID = 2**31 - 1
 # Deeper than any body an endpoint documents, and far below the interpreter's recursion limit.
 MAX_JSON_DEPTH = 64
 
@@ -41,9 +40,10 @@ class JsonProvider(DefaultJSONProvider):
 
 class SteercoRequest(Request):
     def on_json_loading_failed(self, e: ValueError | None):
+        # A BadRequest, which FAB's own endpoints (login) answer as 400; Steerco's turn it into ValidationFailed.
         if e is None:
-            raise ValidationFailed({"body": ["send a JSON object with Content-Type: application/json"]})
-        raise ValidationFailed({"body": [f"not valid JSON: {e}"]})
+            raise BadRequest("send a JSON object with Content-Type: application/json")
+        raise BadRequest(f"not valid JSON: {e}")
 
 
 def _depth(data) -> int:

@@ -17,9 +17,11 @@ def test_an_id_too_large_for_the_database_is_not_found(api, url):
     assert HUGE in r.get_json()["message"]
 
 
-def test_the_largest_id_is_simply_not_found(api):
-    r = api.get(f"/api/v1/measures/{2**63 - 1}")
+def test_ids_are_bounded_by_the_integer_columns(api):
+    r = api.get(f"/api/v1/measures/{2**31 - 1}")
     assert r.status_code == 404 and "no measure" in r.get_json()["message"]
+    r = api.get(f"/api/v1/measures/{2**31}")
+    assert r.status_code == 404 and "larger than any id" in r.get_json()["message"]
 
 
 def test_a_body_nested_too_deep_is_refused(api, portfolio):
@@ -78,3 +80,19 @@ def test_wrong_json_types_name_the_field(api, portfolio):
         r = api.call(method, url, json=data)
         assert 400 <= r.status_code < 500, (method, url, data, r.status_code, r.get_data(as_text=True))
         assert where in r.get_data(as_text=True), (method, url, data, r.get_json())
+
+
+def test_a_number_too_large_for_the_database_in_a_body_is_refused(api, portfolio):
+    mid = new_measure(portfolio)
+    r = api.post("/api/v1/decisions/", json={"title": "t", "measure_id": 2**31})
+    assert r.status_code == 422 and "measure_id" in r.get_json()["errors"], r.get_data(as_text=True)
+    r = api.put(f"/api/v1/measures/{mid}", json={"title": "t", "version": 2**31})
+    assert r.status_code == 422 and "version" in r.get_json()["errors"], r.get_data(as_text=True)
+
+
+def test_a_login_that_is_not_json_is_refused(api):
+    r = api.client.post("/api/v1/security/login", data="\x00", headers={"Content-Type": "application/json"})
+    assert r.status_code in (400, 422), r.get_data(as_text=True)
+    assert "JSON" in r.get_json()["message"]
+    r = api.client.post("/api/v1/security/login", json={})
+    assert r.status_code == 400 and "username" in r.get_json()["message"]

@@ -16,6 +16,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import current_user as session_user
 from jwt.exceptions import PyJWTError
 from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest
 
 from steerco.domain.errors import ValidationFailed
 
@@ -84,8 +85,10 @@ def body(schema: Schema | None = None) -> dict:
     """The JSON object in the request, validated by ``schema`` when given."""
     if not request.is_json:
         raise ValidationFailed({"body": ["send a JSON object with Content-Type: application/json"]})
-    # Parse errors, nesting past the cap included, raise ValidationFailed (steerco_admin.requests).
-    data = request.get_json()
+    try:
+        data = request.get_json()
+    except BadRequest as err:  # not JSON, or nested past the cap (steerco_admin.requests)
+        raise ValidationFailed({"body": [err.description]}) from None
     if not isinstance(data, dict):
         raise ValidationFailed({"body": ["expected a JSON object"]})
     if schema is None:

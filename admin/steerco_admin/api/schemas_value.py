@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields
 
+from steerco_admin.api.schemas import WholeNumber
+
 
 class _Typed(Schema):
     class Meta:
@@ -33,7 +35,7 @@ class Amount(fields.Field):
 
 
 def _int(**kw):
-    return fields.Integer(strict=True, **kw)
+    return WholeNumber(**kw)
 
 
 def _text(**kw):
