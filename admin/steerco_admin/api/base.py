@@ -14,9 +14,11 @@ from flask_jwt_extended import current_user as jwt_user
 from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import current_user as session_user
+from flask_wtf.csrf import CSRFError, validate_csrf
 from jwt.exceptions import PyJWTError
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest
+from wtforms import ValidationError as WtfValidationError
 
 from steerco.domain.errors import ValidationFailed
 
@@ -59,7 +61,7 @@ def actor() -> str:
 
 
 def authenticated(view):
-    """Require a JWT bearer token or a logged-in browser session."""
+    """Require a JWT bearer token, or a logged-in browser session (with the CSRF token for writes)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -70,6 +72,9 @@ def authenticated(view):
         except (JWTExtendedException, PyJWTError) as err:
             return jsonify({"error": "unauthorized", "message": f"invalid token: {err}"}), 401
         if username is None and session_user and session_user.is_authenticated:
+            refused = _csrf_refusal()
+            if refused is not None:
+                return refused
             username = session_user.username
         if username is None:
             return jsonify({"error": "unauthorized",
@@ -79,6 +84,19 @@ def authenticated(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _csrf_refusal():
+    """A browser sends the session cookie with any request to this host, whichever page (or port) made it:
+    a write on the strength of the cookie alone must prove it comes from Steerco's pages (their CSRF token)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except (CSRFError, WtfValidationError) as err:
+        return jsonify({"error": "csrf", "message": f"send the page's CSRF token in X-CSRFToken, or a bearer "
+                                                    f"token; reload the page and try again ({err})"}), 400
+    return None
 
 
 def body(schema: Schema | None = None) -> dict:
