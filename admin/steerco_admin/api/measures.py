@@ -6,6 +6,7 @@ from flask import request, send_file
 from flask_appbuilder.api import expose
 
 from steerco.domain.errors import ValidationFailed
+from steerco.domain.evidence import served_type
 from steerco.services.governance import audit, evidence, gates, measures
 from steerco.services.views import evidence_view, measure_view, review_view
 from steerco_admin.api import schemas
@@ -210,13 +211,16 @@ class MeasureApi(SteercoApi):
         get:
           summary: Download evidence
           responses:
-            200: {description: the file}
+            200: {description: "the file, as an attachment; its uploaded type only if a browser cannot run it"}
+            409: {description: "evidence_altered: the stored file no longer has the SHA-256 recorded when attached"}
         """
         s = settings()
         with store().unit(actor(), readonly=True) as uow:
             ev, path = evidence.open_file(uow, measure_id, evidence_id, s.evidence_dir)
-            name, mimetype = ev.filename, ev.content_type
-        return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+            name, mimetype = ev.filename, served_type(ev.content_type)
+        response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @expose("/<int:measure_id>/evidence/<requirement>/waive", methods=["POST"])
     @authenticated

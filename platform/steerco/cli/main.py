@@ -153,14 +153,23 @@ def audit():
 @audit.command("verify")
 @pass_ctx
 def audit_verify(ctx: Context):
-    """Check every event against its hash and its predecessor; exit 1 at the first break."""
+    """Check every event against its hash and its predecessor (exit 1 at the first break), and every
+    evidence file against its SHA-256 (exit 1 if one is missing or altered)."""
     from steerco.services.governance.audit import verify_chain
+    from steerco.services.governance.evidence import altered_files
 
     checked, broken = ctx.store.run("system", verify_chain, readonly=True)
     if broken:
         click.secho(f"audit trail BROKEN at event {broken.seq}: {broken.problem}", fg="red", err=True)
         sys.exit(1)
     click.echo(f"audit trail intact: {checked} events verified")
+    bad = ctx.store.run("system", lambda uow: altered_files(uow, ctx.settings.evidence_dir), readonly=True)
+    for f in bad:
+        click.secho(f"evidence file {f['filename']!r} of {f['measure']} (evidence {f['evidence']}): {f['problem']}",
+                    fg="red", err=True)
+    if bad:
+        sys.exit(1)
+    click.echo("evidence files intact")
 
 
 def load_yaml(path: Path):
