@@ -142,7 +142,13 @@ def serve(ctx: Context, host: str, port: int, threads: int):
 
     app = ctx.app()
     click.echo(f"Steerco is running at http://{host}:{port}/  (API: /api/v1/, OpenAPI: /api/v1/_openapi)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="steerco")
+    waitress_serve(app, host=host, port=port, threads=threads, **waitress_options(ctx.settings))
+
+
+def waitress_options(settings) -> dict:
+    """Waitress buffers a whole request body before the app sees it (1 GiB by default): cap it just above
+    the app's own upload limit, which answers a smaller excess with a 413 naming the limit."""
+    return {"ident": "steerco", "max_request_body_size": settings.max_upload_bytes + (2 << 20)}
 
 
 @main.group()
