@@ -101,7 +101,10 @@ def users():
 def users_add(ctx: Context, username, password, roles, node, name, email):
     """Add a user (or add roles to an existing one)."""
     from steerco.services.rights import people
-    from steerco_admin.accounts import ensure_login
+    from steerco_admin.accounts import check_password, ensure_login
+
+    if password is not None:
+        check_password(username, password)
 
     ctx.store.run("system", lambda uow: people.add_user(uow, username, name=name, email=email,
                                                           roles=[(r, node) for r in roles]) and None)
