@@ -61,6 +61,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         WTF_CSRF_ENABLED=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Behind HTTPS (STEERCO_BASE_URL https://...) the cookies never travel in clear text.
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
         STEERCO_SETTINGS=settings,
     )
     app.config.update(overrides)
@@ -82,8 +87,24 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         register_api(appbuilder)
         register_views(appbuilder)
     errors.register(app)
+    app.after_request(_security_headers)
     app.add_url_rule("/health", "health", _health(store))
     return app
+
+
+SECURITY_HEADERS = {
+    # No page of Steerco is meant to be framed (clickjacking of approve/vote buttons).
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _health(store: Store):
