@@ -8,8 +8,24 @@ from __future__ import annotations
 
 from flask import Flask
 
+from steerco.domain.errors import ValidationFailed
+
 STEERCO_ROLE = "Steerco User"
 """The one FAB role every login holds; Steerco's own roles (node-scoped) decide what a person may do."""
+
+
+MIN_PASSWORD = 12
+
+
+def check_password(username: str, password: str) -> None:
+    """The password policy for passwords people choose (the CLI and the password page).
+
+    :raises ValidationFailed: shorter than :data:`MIN_PASSWORD` characters, or the username itself.
+    """
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationFailed({"password": [f"at least {MIN_PASSWORD} characters"]})
+    if password.strip().lower() == (username or "").strip().lower():
+        raise ValidationFailed({"password": ["must not be the username"]})
 
 
 def ensure_login(app: Flask, username: str, password: str | None, *, name: str = "", email: str = "",

@@ -15,7 +15,7 @@ from steerco.plugins.manager import install_operators, make_plugin_manager
 from steerco.services.integration.connectors import ConnectorEvents
 from steerco.settings import Settings
 from steerco.store.uow import Store
-from steerco_admin import errors
+from steerco_admin import errors, requests
 from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
 from steerco_admin.api.connectors_directory import DirectorySecurityManager
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     if check_schema and pending(store.engine):
         raise SystemExit(f"the database at {settings.database_url} is not up to date: run 'steerco db upgrade' first")
     app = Flask("steerco_admin", instance_path=str(settings.instance_path))
+    requests.install(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
@@ -61,6 +62,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         WTF_CSRF_ENABLED=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Behind HTTPS (STEERCO_BASE_URL https://...) the cookies never travel in clear text.
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
         STEERCO_SETTINGS=settings,
     )
     app.config.update(overrides)
@@ -83,8 +89,24 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         register_views(appbuilder)
         register_plugin_views(appbuilder, pm)
     errors.register(app)
+    app.after_request(_security_headers)
     app.add_url_rule("/health", "health", _health(store))
     return app
+
+
+SECURITY_HEADERS = {
+    # No page of Steerco is meant to be framed (clickjacking of approve/vote buttons).
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _health(store: Store):

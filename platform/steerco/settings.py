@@ -30,6 +30,9 @@ class MailSettings:
                    env.get("STEERCO_MAIL_FROM") or "steerco@localhost")
 
 
+MIN_SECRET_BYTES = 32
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_path: Path
@@ -53,7 +56,12 @@ class Settings:
         limit = env.get("STEERCO_MAX_UPLOAD_MB", "25")
         if not limit.isdigit() or int(limit) < 1:
             raise ValueError(f"STEERCO_MAX_UPLOAD_MB must be a whole number of MiB, not {limit!r}")
-        return cls(instance, url, env.get("STEERCO_SECRET_KEY") or _instance_secret(instance), int(limit),
+        secret = env.get("STEERCO_SECRET_KEY")
+        if secret and len(secret.encode()) < MIN_SECRET_BYTES:
+            # It signs session cookies and tokens: a short one can be guessed offline from any cookie.
+            raise ValueError(f"STEERCO_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes (it has "
+                             f"{len(secret.encode())}); e.g. python3 -c 'import secrets; print(secrets.token_hex(32))'")
+        return cls(instance, url, secret or _instance_secret(instance), int(limit),
                    redis_url=env.get("STEERCO_REDIS_URL") or None,
                    base_url=(env.get("STEERCO_BASE_URL") or "http://localhost:5000").rstrip("/"),
                    mail=MailSettings.from_env(env), workdays=env.get("STEERCO_WORKDAYS") or "mon-fri",

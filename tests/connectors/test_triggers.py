@@ -252,3 +252,24 @@ def test_admin_page_shows_run_log_and_dead_letters_and_replays(portfolio, settin
     r = client.post(f"/connectors/dead-letters/{dead_id}/replay")
     assert r.status_code == 302
     assert measures_of(portfolio)[0][1:4] == ("UI deal", "PB", "alice")
+
+
+def test_a_rejected_delivery_is_recorded_bounded_not_whole(client, portfolio, clock):
+    import hashlib
+
+    from sqlalchemy import select
+
+    from steerco.store import tables_connectors as tc
+
+    big = b'{"eventId": 1, "padding": "' + b"x" * 100_000 + b'"}'
+    headers = {"Content-Type": "application/json", "X-HubSpot-Signature-v3": "forged",
+               "X-HubSpot-Request-Timestamp": str(now_ms(clock)),
+               **{f"X-Filler-{i}": "y" * 4000 for i in range(60)}}
+    r = client.post("/api/v1/triggers/hubspot", data=big, headers=headers)
+    assert r.status_code == 401
+    [row] = portfolio.run("admin", lambda uow: uow.session.execute(
+        select(tc.trigger_events.c.body, tc.trigger_events.c.headers)).all(), readonly=True)
+    assert len(row.body) < 200 and hashlib.sha256(big).hexdigest() in row.body and "100" in row.body
+    assert len(row.headers) <= 40 and all(len(v) <= 500 for v in row.headers.values())
+    [dead] = dead_letters(portfolio)
+    assert dead["status"] == "rejected"

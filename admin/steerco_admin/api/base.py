@@ -14,8 +14,11 @@ from flask_jwt_extended import current_user as jwt_user
 from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import current_user as session_user
+from flask_wtf.csrf import CSRFError, validate_csrf
 from jwt.exceptions import PyJWTError
 from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest
+from wtforms import ValidationError as WtfValidationError
 
 from steerco.domain.errors import ValidationFailed
 
@@ -62,7 +65,7 @@ def actor() -> str:
 
 
 def authenticated(view):
-    """Require a JWT bearer token or a logged-in browser session."""
+    """Require a JWT bearer token, or a logged-in browser session (with the CSRF token for writes)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -73,6 +76,9 @@ def authenticated(view):
         except (JWTExtendedException, PyJWTError) as err:
             return jsonify({"error": "unauthorized", "message": f"invalid token: {err}"}), 401
         if username is None and session_user and session_user.is_authenticated:
+            refused = _csrf_refusal()
+            if refused is not None:
+                return refused
             username = session_user.username
         if username is None:
             return jsonify({"error": "unauthorized",
@@ -84,13 +90,27 @@ def authenticated(view):
     return wrapper
 
 
+def _csrf_refusal():
+    """A browser sends the session cookie with any request to this host, whichever page (or port) made it:
+    a write on the strength of the cookie alone must prove it comes from Steerco's pages (their CSRF token)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except (CSRFError, WtfValidationError) as err:
+        return jsonify({"error": "csrf", "message": f"send the page's CSRF token in X-CSRFToken, or a bearer "
+                                                    f"token; reload the page and try again ({err})"}), 400
+    return None
+
+
 def body(schema: Schema | None = None) -> dict:
     """The JSON object in the request, validated by ``schema`` when given."""
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.data:
-            raise ValidationFailed({"body": ["not valid JSON"]})
+    if not request.is_json:
         raise ValidationFailed({"body": ["send a JSON object with Content-Type: application/json"]})
+    try:
+        data = request.get_json()
+    except BadRequest as err:  # not JSON, or nested past the cap (steerco_admin.requests)
+        raise ValidationFailed({"body": [err.description]}) from None
     if not isinstance(data, dict):
         raise ValidationFailed({"body": ["expected a JSON object"]})
     if schema is None:
@@ -118,7 +138,8 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for k, v in messages.items():
-            key = f"{prefix}.{k}" if prefix else str(k)
+            # List positions read as the services write them: cells[0].amount.
+            key = f"{prefix}[{k}]" if isinstance(k, int) else f"{prefix}.{k}" if prefix else str(k)
             if isinstance(v, dict):
                 out.update(_flatten(v, key))
             else:

@@ -9,6 +9,7 @@ from steerco.domain.errors import ValidationFailed
 from steerco.plugins.manager import plugin_infos
 from steerco.services.integration import connectors as svc
 from steerco.services.integration import remote_evidence, work_items
+from steerco_admin.api import schemas_value as sv
 from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, store
 from steerco_admin.api.connectors_pages import ConnectorsPage
 from steerco_admin.api.connectors_triggers import TriggerApi
@@ -72,9 +73,9 @@ class ConnectorApi(SteercoApi):
             200: {description: the configuration}
             422: {description: "the settings field that is wrong, e.g. settings.url"}
         """
-        data = body()
-        return self.run(lambda uow: svc.save_config(uow, plugins(), name, data.get("connector"),
-                                                     data.get("settings") or {}, enabled=data.get("enabled", True)))
+        data = body(sv.ConnectorIn())
+        return self.run(lambda uow: svc.save_config(uow, plugins(), name, data["connector"],
+                                                     data.get("settings") or {}, enabled=data["enabled"]))
 
     @expose("/<name>/sync", methods=["POST"])
     @authenticated

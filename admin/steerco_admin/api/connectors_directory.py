@@ -13,6 +13,7 @@ import logging
 import secrets
 
 from flask import current_app
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from werkzeug.exceptions import BadRequest
 
@@ -35,7 +36,17 @@ def directory_connector(store, pm):
     return None, None
 
 
+class LoginApi(SecurityApi):
+    def response_400(self, message=None):
+        # FAB passes marshmallow's per-field dict, where its published schema (and every client) reads text.
+        if isinstance(message, dict):
+            message = "; ".join(f"{field}: {' '.join(map(str, problems))}" for field, problems in message.items())
+        return super().response_400(message=message)
+
+
 class DirectorySecurityManager(SecurityManager):
+    security_api = LoginApi
+
     @property
     def api_login_allow_multiple_providers(self):
         # Local accounts ("db") and directory accounts ("ldap") log in side by side.

@@ -6,6 +6,7 @@ from flask import jsonify, redirect, request, send_file
 from flask_appbuilder.api import expose
 
 from steerco.domain.errors import ValidationFailed
+from steerco.domain.evidence import served_type
 from steerco.services.governance import audit, evidence, gates, measures
 from steerco.services.integration import remote_evidence
 from steerco.services.views import evidence_view, measure_view, review_view
@@ -240,16 +241,19 @@ class MeasureApi(SteercoApi):
         get:
           summary: Download evidence
           responses:
-            200: {description: the file}
+            200: {description: "the file, as an attachment; its uploaded type only if a browser cannot run it"}
             302: {description: the file lives in the document store; Location is its web URL}
+            409: {description: "evidence_altered: the stored file no longer has the SHA-256 recorded when attached"}
         """
         s = settings()
         with store().unit(actor(), readonly=True) as uow:
             ev, path = evidence.open_file(uow, measure_id, evidence_id, s.evidence_dir)
-            name, mimetype, web_url = ev.filename, ev.content_type, ev.web_url
+            name, mimetype, web_url = ev.filename, served_type(ev.content_type), ev.web_url
         if path is None:
             return redirect(web_url, 302)
-        return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+        response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @expose("/<int:measure_id>/evidence/<requirement>/waive", methods=["POST"])
     @authenticated

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from steerco.domain.governance import GATE_TYPES
-from steerco_admin.api.schemas import VoteIn, _Strict
+from steerco_admin.api.schemas import WholeNumber, VoteIn, _Strict
 
 
 class DelegatedVoteIn(VoteIn):
@@ -30,8 +30,8 @@ class FollowUpIn(_Strict):
 
 
 class DecisionIn(_Strict):
-    review_id = fields.Integer(load_default=None)
-    measure_id = fields.Integer(load_default=None)
+    review_id = WholeNumber(load_default=None, allow_none=True)
+    measure_id = WholeNumber(load_default=None, allow_none=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     decision = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     rationale = fields.String(required=True, validate=validate.Length(min=1, max=10000))

@@ -5,6 +5,15 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from steerco.domain.governance import DECISIONS
+from steerco_admin.requests import MAX_ID
+
+
+class WholeNumber(fields.Integer):
+    """A JSON whole number an INTEGER column can hold: a larger one is refused here, not overflowed there."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+        self.validators.insert(0, validate.Range(min=-MAX_ID - 1, max=MAX_ID))
 
 
 class _Strict(Schema):
@@ -25,7 +34,7 @@ class MeasureEdit(_Strict):
     currency = fields.String(validate=validate.Length(equal=3))
     fields_ = fields.Dict(data_key="fields", attribute="fields", keys=fields.String())
     on_hold = fields.Boolean()
-    version = fields.Integer(load_only=True, metadata={"description": "the version you read; 409 if it moved on"})
+    version = WholeNumber(load_only=True, metadata={"description": "the version you read; 409 if it moved on"})
 
 
 class MeasureCreate(MeasureEdit):
@@ -73,8 +82,8 @@ class MilestoneDone(_Strict):
 
 class RiskIn(_Strict):
     title = fields.String(required=True)
-    probability = fields.Integer(required=True, strict=True)
-    impact = fields.Integer(required=True, strict=True)
+    probability = WholeNumber(required=True)
+    impact = WholeNumber(required=True)
     mitigation = fields.String(load_default="")
 
 

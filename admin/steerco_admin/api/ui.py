@@ -1,36 +1,16 @@
 """/api/v1/ui: JSON endpoints behind the configuration pages (draft saving, rule test, impact preview).
 
-They accept a bearer token, or the browser session together with the page's
-CSRF token in ``X-CSRFToken`` (FAB exempts APIs from the form-wide check).
+Like every endpoint, they accept a bearer token, or the browser session together
+with the page's CSRF token in ``X-CSRFToken`` (steerco_admin.api.base.authenticated).
 """
 
 from __future__ import annotations
 
-import functools
-
-from flask import jsonify, request
 from flask_appbuilder.api import expose
-from flask_wtf.csrf import CSRFError, validate_csrf
-from wtforms import ValidationError as WtfValidationError
 
-from steerco.domain.errors import ValidationFailed
 from steerco.services.configuration import drafts, preview, rule_checks
+from steerco_admin.api import schemas_value as sv
 from steerco_admin.api.base import SteercoApi, authenticated, body
-
-
-def csrf_checked(view):
-    """Browser-session calls must carry the page's CSRF token; token calls need not."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not request.headers.get("Authorization"):
-            try:
-                validate_csrf(request.headers.get("X-CSRFToken", ""))
-            except (CSRFError, WtfValidationError) as err:
-                return jsonify({"error": "csrf", "message": f"reload the page and try again ({err})"}), 400
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 class UiApi(SteercoApi):
@@ -39,7 +19,6 @@ class UiApi(SteercoApi):
 
     @expose("/models/<code>/draft", methods=["PUT"])
     @authenticated
-    @csrf_checked
     def save_draft(self, code):
         """Save the draft of a governance model (it may be incomplete).
         ---
@@ -57,7 +36,6 @@ class UiApi(SteercoApi):
 
     @expose("/rules/check", methods=["POST"])
     @authenticated
-    @csrf_checked
     def check_rule(self):
         """Validate a rule (the expert tab), and what it reads against what measures of the model have.
         ---
@@ -78,7 +56,6 @@ class UiApi(SteercoApi):
 
     @expose("/rules/test", methods=["POST"])
     @authenticated
-    @csrf_checked
     def test_rule(self):
         """Test a rule against one measure.
         ---
@@ -96,7 +73,6 @@ class UiApi(SteercoApi):
 
     @expose("/models/<code>/impact", methods=["POST"])
     @authenticated
-    @csrf_checked
     def impact(self, code):
         """Impact of a drafted gate on the measures that face it next.
         ---
@@ -109,11 +85,8 @@ class UiApi(SteercoApi):
               measure whose gate or criterion result changes (changed)"}
             422: {description: the draft does not validate}
         """
-        data = body()
-        doi = data.get("doi")
-        if not isinstance(doi, int) or isinstance(doi, bool):
-            raise ValidationFailed({"doi": ["a whole number"]})
-        return self.run(lambda uow: preview.impact(uow, code, data.get("definition"), doi), readonly=True)
+        data = body(sv.ImpactIn())
+        return self.run(lambda uow: preview.impact(uow, code, data.get("definition"), data["doi"]), readonly=True)
 
 
 APIS: tuple = (UiApi,)

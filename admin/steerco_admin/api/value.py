@@ -15,6 +15,7 @@ from steerco.services.value import actuals, rollup
 from steerco.services.value import amounts as value
 from steerco.services.value import locks as value_locks
 from steerco.services.value import configure as value_configure
+from steerco_admin.api import schemas_value as sv
 from steerco_admin.api import value_changes
 from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg
 
@@ -65,7 +66,7 @@ class ValueApi(SteercoApi):
             409: {description: "a locked period (period_locked, with periods) or a closed measure (value_read_only)"}
             422: {description: "problems per cell: cells[i].field"}
         """
-        cells = body().get("cells")
+        cells = body(sv.GridIn())["cells"]
 
         def work(uow):
             out = value.write(uow, measure_id, cells)
@@ -96,7 +97,7 @@ class ValueApi(SteercoApi):
             201: {description: the line}
             422: {description: unknown category or bad currency}
         """
-        data = body()
+        data = body(sv.LineIn())
         return self.run(lambda uow: value.add_line(uow, measure_id, data).as_dict(), status=201)
 
     # -- portfolio ------------------------------------------------------------
@@ -158,7 +159,7 @@ class ValueApi(SteercoApi):
             403: {description: "not a controller of the measure (or organisation-wide for a global lock); reason segregation_of_duties: the measure's owner, or for a global lock the owner of any open measure"}
             409: {description: already locked}
         """
-        data = body()
+        data = body(sv.LockIn())
         return self.run(lambda uow: value_locks.lock_period(uow, data.get("period"), data.get("measure_id"),
                                                            data.get("reason") or "").as_dict(), status=201)
 

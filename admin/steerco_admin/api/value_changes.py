@@ -6,6 +6,7 @@ from flask_appbuilder.api import expose
 
 from steerco.services.governance import dependencies, risks
 from steerco.services.value import changes, status
+from steerco_admin.api import schemas_value as sv
 from steerco_admin.api.base import SteercoApi, authenticated, body
 
 
@@ -50,7 +51,7 @@ class ValueChangeApi(SteercoApi):
             403: {description: only sponsor, controller or PMO judge a status}
             422: {description: unknown status or no reason}
         """
-        data = body()
+        data = body(sv.StatusOverrideIn())
         return self.run(lambda uow: status.override(uow, measure_id, kind, data.get("status"),
                                                     data.get("reason") or ""))
 
@@ -90,7 +91,7 @@ class ValueChangeApi(SteercoApi):
             201: {description: the change request}
             422: {description: per field}
         """
-        data = body()
+        data = body(sv.ChangeRequestIn())
         return self.run(lambda uow: changes.request(uow, measure_id, data).as_dict(), status=201)
 
     @expose("/change-requests/<int:change_id>/decision", methods=["POST"])
@@ -113,7 +114,7 @@ class ValueChangeApi(SteercoApi):
             403: {description: not an approver of this step, or the requester}
             409: {description: already decided}
         """
-        data = body()
+        data = body(sv.ChangeDecisionIn())
         return self.run(lambda uow: changes.decide(uow, change_id, data.get("decision"),
                                                    data.get("comment") or "").as_dict())
 

@@ -12,7 +12,10 @@ from steerco.settings import Settings
 class Context:
     @cached_property
     def settings(self) -> Settings:
-        return Settings.from_env()
+        try:
+            return Settings.from_env()
+        except ValueError as e:  # a setting out of its bounds: the message names it and what it needs
+            raise click.ClickException(str(e)) from None
 
     @cached_property
     def store(self):

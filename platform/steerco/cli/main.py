@@ -199,7 +199,10 @@ def users():
 def users_add(ctx: Context, username, password, roles, node, name, email):
     """Add a user (or add roles to an existing one)."""
     from steerco.services.rights import people
-    from steerco_admin.accounts import ensure_login
+    from steerco_admin.accounts import check_password, ensure_login
+
+    if password is not None:
+        check_password(username, password)
 
     ctx.store.run("system", lambda uow: people.add_user(uow, username, name=name, email=email,
                                                           roles=[(r, node) for r in roles]) and None)
@@ -240,7 +243,13 @@ def serve(ctx: Context, host: str, port: int, threads: int):
 
     app = ctx.app()
     click.echo(f"Steerco is running at http://{host}:{port}/  (API: /api/v1/, OpenAPI: /api/v1/_openapi)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="steerco")
+    waitress_serve(app, host=host, port=port, threads=threads, **waitress_options(ctx.settings))
+
+
+def waitress_options(settings) -> dict:
+    """Waitress buffers a whole request body before the app sees it (1 GiB by default): cap it just above
+    the app's own upload limit, which answers a smaller excess with a 413 naming the limit."""
+    return {"ident": "steerco", "max_request_body_size": settings.max_upload_bytes + (2 << 20)}
 
 
 @main.group()
@@ -251,14 +260,23 @@ def audit():
 @audit.command("verify")
 @pass_ctx
 def audit_verify(ctx: Context):
-    """Check every event against its hash and its predecessor; exit 1 at the first break."""
+    """Check every event against its hash and its predecessor (exit 1 at the first break), and every
+    evidence file against its SHA-256 (exit 1 if one is missing or altered)."""
     from steerco.services.governance.audit import verify_chain
+    from steerco.services.governance.evidence import altered_files
 
     checked, broken = ctx.store.run("system", verify_chain, readonly=True)
     if broken:
         click.secho(f"audit trail BROKEN at event {broken.seq}: {broken.problem}", fg="red", err=True)
         sys.exit(1)
     click.echo(f"audit trail intact: {checked} events verified")
+    bad = ctx.store.run("system", lambda uow: altered_files(uow, ctx.settings.evidence_dir), readonly=True)
+    for f in bad:
+        click.secho(f"evidence file {f['filename']!r} of {f['measure']} (evidence {f['evidence']}): {f['problem']}",
+                    fg="red", err=True)
+    if bad:
+        sys.exit(1)
+    click.echo("evidence files intact")
 
 
 def _live_for(uow, data) -> dict:

@@ -9,6 +9,20 @@ from datetime import datetime
 from steerco.domain.errors import ValidationFailed
 
 MAX_FILENAME = 255
+# Types a browser shows but never runs; anything else (text/html, image/svg+xml...) is served as bytes,
+# or a file an owner uploaded would run as a page of Steerco's origin for whoever opens it.
+SERVED_AS_IS = frozenset({
+    "application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+})
+
+
+def served_type(content_type: str | None) -> str:
+    """The content type an evidence file is served with: the uploader's if harmless, else bytes."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind if kind in SERVED_AS_IS else "application/octet-stream"
 
 
 class Evidence:

@@ -64,7 +64,7 @@ def check_gate(gate: Gate, facts: dict, *, handle=None) -> GateCheck:
         :class:`steerco.rules.PlatformFacts`, which skip the depth scan).
     :param handle: the facts already parsed by :func:`steerco.rules.facts_handle`.
     :raises FactsError: ``facts`` over a cap (too deep, too large, not JSON).
-    :raises RuleError: a criterion exceeded its work budget.
+    A criterion whose rule exceeds its work budget on these facts is not met, and says so.
     """
     handle = handle if handle is not None else rules.facts_handle(facts)
     plan = _plan(gate)
@@ -147,6 +147,12 @@ class _Checked:
         return result
 
 
+    def not_checked(self, reason: str) -> CriterionResult:
+        c, kind = self._criterion, self._kind
+        return CriterionResult(c.code, c.label, kind, False, f"{c.explanation} (not checked: the {reason})", (),
+                               c.weight if kind == "should_meet" else None)
+
+
 class _Plan:
     """A gate's criteria ready to check: one engine call for all of them, and the
     outcome of each distinct engine answer remembered (a portfolio repeats a few)."""
@@ -167,7 +173,10 @@ class _Plan:
 
     def criteria(self, handle) -> tuple[tuple[CriterionResult, ...], float | None, bool]:
         """``(results, score, met)`` of the must- and should-meet criteria on ``handle``."""
-        answer = key = self._batch.answer(handle)
+        try:
+            answer = key = self._batch.answer(handle)
+        except rules.RuleError:
+            return self._outcome(self._one_by_one(handle))
         if answer is not None:
             try:
                 outcome = self._outcomes.get(answer)
@@ -181,6 +190,17 @@ class _Plan:
             self._outcomes[key] = outcome
         return outcome
 
+    def _one_by_one(self, handle) -> list:
+        """Each rule's check, or for a rule over its work budget (on these facts) why it was not checked:
+        that criterion is not met, and the others are judged as usual."""
+        checks = []
+        for rule in self._batch.rules:
+            try:
+                checks.append(rule.check_handle(handle))
+            except rules.RuleError as e:
+                checks.append(_NotChecked(e.problem))
+        return checks
+
     def _outcome(self, checks) -> tuple[tuple[CriterionResult, ...], float | None, bool]:
         results = []
         add = results.append
@@ -190,7 +210,7 @@ class _Plan:
                 add(crit.met)
             else:
                 ok = False
-                add(crit.failures.get(res.missing) or crit.not_met(res.missing))
+                add(_failure(crit, res))
         score = None
         if self.should_meet:
             got = 0.0
@@ -199,10 +219,24 @@ class _Plan:
                     got += crit.weight
                     add(crit.met)
                 else:
-                    add(crit.failures.get(res.missing) or crit.not_met(res.missing))
+                    add(_failure(crit, res))
             score = round(100.0 * got / self._total, 2)
             ok = ok and score >= self.min_score
         return tuple(results), score, ok
+
+
+class _NotChecked(NamedTuple):
+    """A rule that could not be evaluated on these facts (over its work budget)."""
+
+    reason: str
+    passed: bool = False
+    missing: tuple[str, ...] = ()
+
+
+def _failure(crit: _Checked, res) -> CriterionResult:
+    if isinstance(res, _NotChecked):
+        return crit.not_checked(res.reason)
+    return crit.failures.get(res.missing) or crit.not_met(res.missing)
 
 
 def _plan(gate: Gate) -> _Plan:

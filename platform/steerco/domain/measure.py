@@ -239,6 +239,18 @@ class Risk:
                 "score": self.score, "status": self.status, "mitigation": self.mitigation or None}
 
 
+def search_pattern(q: str | None) -> str | None:
+    """The LIKE pattern for a search in codes and titles, or None for no search.
+
+    :raises ValidationFailed: ``q`` is longer than any code or title (SQLite refuses long patterns).
+    """
+    if not q:
+        return None
+    if len(q) > TEXT_FIELDS["title"]:
+        raise ValidationFailed({"q": [f"search text of at most {TEXT_FIELDS['title']} characters"]})
+    return f"%{q.lower()}%"
+
+
 def parse_amount(value, field: str) -> Decimal | None:
     if value is None or value == "":
         return None

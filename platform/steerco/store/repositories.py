@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from steerco.domain.audit import AuditEvent
 from steerco.domain.errors import NotFound
 from steerco.domain.hierarchy import HierarchyLevel, Node
-from steerco.domain.measure import Measure, MeasureType, ModelVersion
+from steerco.domain.measure import Measure, MeasureType, ModelVersion, search_pattern
 from steerco.domain.people import Role, User
 from steerco.domain.review import Condition, GateReview
 from steerco.store import tables as t
@@ -116,8 +116,7 @@ class Repositories:
             query = query.where(t.nodes.c.path.startswith(path, autoescape=True))
         if doi is not None:
             query = query.where(t.measures.c.doi == doi)
-        if q:
-            like = f"%{q.lower()}%"
+        if like := search_pattern(q):
             query = query.where(or_(func.lower(t.measures.c.title).like(like), func.lower(t.measures.c.code).like(like)))
         if visible_paths is not None:
             scope = [t.nodes.c.path.startswith(p, autoescape=True) for p in visible_paths]

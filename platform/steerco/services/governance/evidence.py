@@ -14,17 +14,26 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from steerco.domain.errors import NotFound, ValidationFailed
+from sqlalchemy import select
+
+from steerco.domain.errors import Conflict, NotFound, ValidationFailed
 from steerco.domain.evidence import Evidence, RemoteItem
 from steerco.services.access import editable_measure, visible_measure
 from steerco.services.governance.gates import refresh_pending_review
 from steerco.services.models import model_of
+from steerco.store import tables as t
 
 CHUNK = 1 << 16
 
 
 class TooLarge(ValidationFailed):
     code = "too_large"
+
+
+class EvidenceAltered(Conflict):
+    """A stored file no longer has the SHA-256 recorded when it was attached."""
+
+    code = "evidence_altered"
 
 
 def _requirement(measure, requirement: str) -> str:
@@ -138,7 +147,34 @@ def open_file(uow, measure_id: int, evidence_id: int, storage: Path) -> tuple[Ev
     path = storage / ev.sha256[:2] / ev.sha256
     if not path.exists():
         raise NotFound(f"evidence: the stored file of '{ev.filename}' is missing")
+    found = _digest(path)
+    if found != ev.sha256:
+        raise EvidenceAltered(f"evidence: the stored file of '{ev.filename}' was altered: its SHA-256 is "
+                              f"{found}, not {ev.sha256} as attached; restore it from a backup")
     return ev, path
+
+
+def altered_files(uow, storage: Path) -> list[dict]:
+    """Every evidence file kept in the instance folder whose copy is missing or no longer has its recorded SHA-256
+    (files in a document store are checked by their connector's sync)."""
+    out = []
+    rows = uow.session.execute(select(t.evidence.c.id, t.evidence.c.filename, t.evidence.c.sha256, t.measures.c.code)
+                               .join(t.measures, t.measures.c.id == t.evidence.c.measure_id)
+                               .where(t.evidence.c.kind == "file", t.evidence.c.store.is_(None)).order_by(t.evidence.c.id))
+    for ev_id, filename, sha256, code in rows:
+        path = storage / sha256[:2] / sha256
+        problem = "missing" if not path.exists() else None if _digest(path) == sha256 else "altered (SHA-256 differs)"
+        if problem:
+            out.append({"measure": code, "evidence": ev_id, "filename": filename, "problem": problem})
+    return out
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def spool(stream, storage: Path, max_bytes: int) -> tuple[str, int, str]:

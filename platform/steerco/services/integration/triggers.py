@@ -12,6 +12,7 @@ failed ones can be replayed once the cause is fixed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -162,9 +163,21 @@ def _events(source, body: bytes) -> list[tuple[str, dict]]:
 
 def _record_rejected(uow, source_code, d: Delivery, reason):
     uow.session.execute(insert(tc.trigger_events).values(
-        source=source_code, status="rejected", reason=reason, received_at=uow.now, headers=_safe_headers(d.headers),
-        body=d.body.decode("utf-8", "replace")[:100_000], replays=0))
+        source=source_code, status="rejected", reason=reason, received_at=uow.now,
+        headers=_bounded(_safe_headers(d.headers)),
+        # Anyone can post here without a login: keep what identifies a rejected delivery, not its body
+        # (a rejected event is never replayed), so that bad requests cannot fill the database.
+        body=json.dumps({"size": len(d.body), "sha256": hashlib.sha256(d.body).hexdigest()}), replays=0))
     uow.record("trigger.rejected", "trigger_source", source_code, after={"reason": reason})
+
+
+MAX_KEPT_HEADERS = 40
+MAX_HEADER_CHARS = 500
+
+
+def _bounded(headers: dict) -> dict:
+    kept = list(headers.items())[:MAX_KEPT_HEADERS]
+    return {str(k)[:MAX_HEADER_CHARS]: str(v)[:MAX_HEADER_CHARS] for k, v in kept}
 
 
 def _safe_headers(headers: dict) -> dict:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import case, false, func, or_, select
 
 from steerco.domain import rights
-from steerco.domain.measure import Measure
+from steerco.domain.measure import Measure, search_pattern
 from steerco.services.models import model_of
 from steerco.services.value import settings as value_settings
 from steerco.services.value.totals import converted_cents
@@ -47,8 +47,7 @@ def my_measures(uow, *, q: str | None = None, offset: int = 0, limit: int = 50):
     actor = uow.require_user(uow.actor)
     query = select(Measure).where(or_(*[t.measures.c[f"{r}_id"] == actor.id
                                         for r in ("owner", "sponsor", "controller")]))
-    if q:
-        like = f"%{q.lower()}%"
+    if like := search_pattern(q):
         query = query.where(or_(func.lower(t.measures.c.title).like(like), func.lower(t.measures.c.code).like(like)))
     total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = uow.session.scalars(query.order_by(t.measures.c.code).offset(offset).limit(limit))

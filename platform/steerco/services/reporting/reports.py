@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
+from steerco.domain.measure import search_pattern
 from steerco.services.reporting.dashboard import models_of, scope
 from steerco.services.value import settings as value_settings
 from steerco.store import tables as t
@@ -45,8 +46,7 @@ def measure_rows(uow, *, q: str | None = None, node: str | None = None, doi: int
     m, n = t.measures, t.nodes
     if doi is not None:
         conds.append(m.c.doi == doi)
-    if q:
-        like = f"%{q.lower()}%"
+    if like := search_pattern(q):
         conds.append(or_(func.lower(m.c.title).like(like), func.lower(m.c.code).like(like)))
     if mine:
         conds.append(or_(*[m.c[f"{r}_id"] == actor.id for r in ("owner", "sponsor", "controller")]))
