@@ -9,7 +9,6 @@ from steerco.services.configuration import exchange
 from steerco.services.configuration import migrate_measures as migration
 
 from steerco_admin.api.base import SteercoApi, actor, authenticated, body, store
-from steerco_admin.api.ui import csrf_checked
 
 
 class ConfigurationApi(SteercoApi):
@@ -37,7 +36,6 @@ class ConfigurationApi(SteercoApi):
 
     @expose("/diff", methods=["POST"])
     @authenticated
-    @csrf_checked
     def diff(self):
         """What differs between two bundles, by object and field.
         ---
@@ -60,7 +58,6 @@ class ConfigurationApi(SteercoApi):
 
     @expose("/apply", methods=["POST"])
     @authenticated
-    @csrf_checked
     def apply(self):
         """Apply a bundle, all or nothing (or only say what would change).
         ---
@@ -83,7 +80,6 @@ class ConfigurationApi(SteercoApi):
 
     @expose("/migrations/preview", methods=["POST"])
     @authenticated
-    @csrf_checked
     def migration_preview(self):
         """What moving measures to another version of their model would do, per measure.
         ---
@@ -106,7 +102,6 @@ class ConfigurationApi(SteercoApi):
 
     @expose("/migrations", methods=["POST"])
     @authenticated
-    @csrf_checked
     def migrate(self):
         """Move measures to another version of their model, all or none, with a reason.
         ---
