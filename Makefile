@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export STEERCO_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: demo test install serve bench clean
+.PHONY: demo test install serve bench bench-quick bench-install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,15 @@ test: install
 	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install
+# Every benchmark, then a summary of its goals (met or missed); bench-quick at about a tenth of the size.
+bench: bench-install
+	$(BIN)/python tests/benchmarks/run.py
+
+bench-quick: bench-install
+	$(BIN)/python tests/benchmarks/run.py --quick
+
+bench-install: install
 	$(BIN)/pip install --quiet --editable ".[test,bench]"
-	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
-	for b in tests/benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
