@@ -54,11 +54,12 @@ def arguments(description: str, configure=None, **sizes: int) -> argparse.Namesp
     return args
 
 
-def interleaved(candidates: dict, rounds: int = MIN_ROUNDS, clock=time.perf_counter) -> dict:
+def interleaved(candidates: dict, rounds: int = MIN_ROUNDS, clock=time.perf_counter, reset: dict | None = None) -> dict:
     """``{name: (median seconds, last result)}``, every function timed once per round, in turn.
 
     :param clock: ``time.process_time`` for in-process CPU-bound work (other processes' load does not count);
         wall time otherwise (databases, servers).
+    :param reset: ``{name: fn}`` run untimed after that candidate, to put back the state it changed.
     """
     times: dict[str, list[float]] = {name: [] for name in candidates}
     out: dict[str, object] = {}
@@ -67,6 +68,8 @@ def interleaved(candidates: dict, rounds: int = MIN_ROUNDS, clock=time.perf_coun
             start = clock()
             out[name] = fn()
             times[name].append(clock() - start)
+            if reset and name in reset:
+                reset[name]()
     return {name: (statistics.median(ts), out[name]) for name, ts in times.items()}
 
 
