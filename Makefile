@@ -1,6 +1,7 @@
 # Steerco: the two quick-start commands and a few helpers.
 #   make demo   install, create the demo portfolio on SQLite, serve it
 #   make test   install what the tests need (Python and Debian packages), run the whole suite
+#   make bench  every benchmark and a summary of its goals (make bench-quick: a tenth of the size)
 
 PYTHON ?= python3
 VENV   ?= .venv

@@ -22,11 +22,14 @@ LIMIT_QUICK = 300
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("only", nargs="*", help="benchmark names (bench_gates ...); all by default")
+    ap.add_argument("only", nargs="*", help="benchmark names (bench_gates ...), run in that order; all by default")
     args = ap.parse_args()
     files = sorted(HERE.glob("bench_*.py"))
     if args.only:
-        files = [f for f in files if f.stem in args.only]
+        unknown = set(args.only) - {f.stem for f in files}
+        if unknown:
+            ap.error(f"no such benchmark: {', '.join(sorted(unknown))}")
+        files = [HERE / f"{name}.py" for name in args.only]
     results, failed = [], []
     started = time.perf_counter()
     for path in files:
