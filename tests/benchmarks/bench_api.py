@@ -36,7 +36,12 @@ def timed(fn):
 
 def main():
     args = arguments(__doc__.splitlines()[0], measures=200)
-    folder = Path(tempfile.mkdtemp(prefix="steerco-bench-"))
+    with tempfile.TemporaryDirectory(prefix="steerco-bench-api-") as d:
+        measure(args, Path(d))
+    finish()
+
+
+def measure(args, folder: Path):
     url = f"sqlite:///{folder / 'steerco.db'}"
     upgrade(url)
     store = Store(url)
@@ -81,7 +86,7 @@ def main():
         note(f"{name}: median {statistics.median(xs):.2f} ms, p95 {percentile(xs, 95):.2f} ms")
         bench(f"api_{name}_median_ms", statistics.median(xs), "ms", 30)
         info(f"api_{name}_vs_select_1", statistics.median(xs) / base, "x")
-    finish()
+    store.dispose()
 
 
 if __name__ == "__main__":
