@@ -1,6 +1,7 @@
 # Steerco: the two quick-start commands and a few helpers.
 #   make demo   install, create the demo portfolio on SQLite, serve it
 #   make test   install what the tests need (Python and Debian packages), run the whole suite
+#   make bench  every benchmark and a summary of its goals (make bench-quick: a tenth of the size)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -11,7 +12,7 @@ PORT   ?= 5000
 PACK_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 export STEERCO_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: demo test install serve bench clean
+.PHONY: demo test install serve bench bench-quick bench-install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +38,16 @@ test: install
 	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium default-jre-headless
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install
+# Every benchmark, then a summary of its goals (met or missed); bench-quick at about a tenth of the size.
+bench: bench-install
+	$(BIN)/python tests/benchmarks/run.py
+
+bench-quick: bench-install
+	$(BIN)/python tests/benchmarks/run.py --quick
+
+bench-install: install
 	$(BIN)/pip install --quiet --editable ".[test,msproject,bench]"
 	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
-	for b in tests/benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,33 +1,31 @@
 """Server time of submit + vote through the REST API on SQLite.
 
-Run on demand: ``python tests/benchmarks/bench_api.py [--measures 200]``.
+Run: ``python tests/benchmarks/bench_api.py [--quick] [--measures 200]``.
 Requests go through the WSGI app in process (Flask's test client), so the
 time is the server's: routing, JWT, validation, the transaction, the response.
-Baseline in the same run: a bare SQL round trip (SELECT 1 on the same
-database) and an authenticated GET of one measure. Target: median under 30 ms.
+Per measure, interleaved: submit, vote, an authenticated GET of the measure,
+and the floor, a bare SQL round trip (SELECT 1 on the same database); each
+figure is the median over the measures. Goal: each median under 30 ms.
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import arguments, bench, finish, info, note, percentile
+from sqlalchemy import text
 
-from sqlalchemy import text  # noqa: E402
-
-from conftest import USERS, default_config  # noqa: E402
-from steerco.migrate import upgrade  # noqa: E402
+from conftest import USERS, default_config
+from steerco.migrate import upgrade
 from steerco.services.configuration import bundle as configuration
-from steerco.services.rights import people  # noqa: E402
-from steerco.settings import Settings  # noqa: E402
-from steerco.store.uow import Store  # noqa: E402
-from steerco_admin.accounts import ensure_login  # noqa: E402
-from steerco_admin.app import create_app, ensure_security_roles  # noqa: E402
+from steerco.services.rights import people
+from steerco.settings import Settings
+from steerco.store.uow import Store
+from steerco_admin.accounts import ensure_login
+from steerco_admin.app import create_app, ensure_security_roles
 
 
 def timed(fn):
@@ -37,10 +35,13 @@ def timed(fn):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--measures", type=int, default=200)
-    args = ap.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="steerco-bench-"))
+    args = arguments(__doc__.splitlines()[0], measures=200)
+    with tempfile.TemporaryDirectory(prefix="steerco-bench-api-") as d:
+        measure(args, Path(d))
+    finish()
+
+
+def measure(args, folder: Path):
     url = f"sqlite:///{folder / 'steerco.db'}"
     upgrade(url)
     store = Store(url)
@@ -79,18 +80,13 @@ def main():
             ms, _ = timed(lambda: conn.execute(text("SELECT 1")).scalar())
         sql.append(ms)
 
-    def line(name, xs):
-        xs = sorted(xs)
-        print(f"  {name:<28} median {statistics.median(xs):6.2f} ms   p95 {xs[int(len(xs) * .95) - 1]:6.2f} ms")
-
-    print(f"REST API on SQLite, {args.measures} measures (server time, in process)")
-    line("bare SQL round trip", sql)
-    line("GET measure", get)
-    line("POST submit", submit)
-    line("POST vote (decides)", vote)
-    pair = [a + b for a, b in zip(submit, vote)]
-    line("submit + vote", pair)
-    print(f"  target: each median under 30 ms; submit / GET ratio {statistics.median(submit) / statistics.median(get):.1f}x")
+    base = statistics.median(sql)
+    note(f"REST API on SQLite, {args.measures} measures, in process; SELECT 1 median {base:.2f} ms")
+    for name, xs in (("submit", submit), ("vote", vote), ("get", get)):
+        note(f"{name}: median {statistics.median(xs):.2f} ms, p95 {percentile(xs, 95):.2f} ms")
+        bench(f"api_{name}_median_ms", statistics.median(xs), "ms", 30)
+        info(f"api_{name}_vs_select_1", statistics.median(xs) / base, "x")
+    store.dispose()
 
 
 if __name__ == "__main__":

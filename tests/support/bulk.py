@@ -7,13 +7,173 @@ value totals rebuilt), shaped as the services would leave it.
 
 from __future__ import annotations
 
+import copy
+import random
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import select
+
+from steerco.services.models import checksum
 from steerco.services.value import totals as value_totals
 from steerco.store import tables as t
 from steerco.store import tables_value as v
 
 NOW = datetime(2026, 11, 2, tzinfo=timezone.utc)
+PROJECTS = 20  # leaf nodes P00..P19, alternately under PA and PB
+PEOPLE = 200
+CATEGORIES = ("savings", "ebitda", "revenue", "cost_avoidance", "one_time_cost", "capex", "recurring_benefit")
+AMOUNT_COLUMNS = ["id", "line_id", "measure_id", "version", "period", "amount"]
+
+
+def periods(n: int, first_year: int = 2026) -> list[str]:
+    return [f"{first_year + i // 12}-{i % 12 + 1:02d}" for i in range(n)]
+
+
+def portfolio(store, measures: int, *, n_periods: int = 12, versions=("plan", "forecast"), fx_periods: int = 60,
+              seed: int = 1, progress=lambda _message: None) -> dict:
+    """A portfolio as the services would leave it, loaded in bulk: the default configuration with 20
+    projects under PA and PB, the test users and 200 more owners, and ``measures`` measures spread over
+    the projects, every DoI and two versions of the governance model (counting value differently), each
+    with a measure value (one in ten at risk) and one value line (one of seven categories; every tenth in
+    USD) holding an amount per ``versions`` x ``n_periods`` months from 2026-01. One measure in fifty is
+    on hold, one in 97 cancelled; 2% of the measures at DoI 1 wait at the gate to DoI 2 for their sponsor.
+    Returns ``{"amounts": n, "model_versions": [id, id]}``.
+    """
+    from conftest import USERS, default_config
+    from steerco.services.configuration import bundle as configuration
+    from steerco.services.rights import people
+
+    rng = random.Random(seed)
+    cfg = default_config()
+    cfg["hierarchy"]["nodes"] += [{"code": f"P{i:02d}", "name": f"Project {i}", "level": "project",
+                                   "parent": "PA" if i % 2 else "PB"} for i in range(PROJECTS)]
+    cfg["value"]["fx_rates"] = {"USD": {p: round(0.85 + 0.1 * rng.random(), 4) for p in periods(fx_periods)}}
+    store.run("system", lambda uow: configuration.apply(uow, cfg) and None)
+    for name, roles in USERS.items():
+        store.run("system", lambda uow: people.add_user(uow, name, roles=roles) and None)
+    for i in range(PEOPLE):
+        store.run("system", lambda uow: people.add_user(uow, f"person{i:03d}", roles=[("owner", None)]) and None)
+    with store.engine.begin() as conn:
+        model_versions = [conn.execute(select(t.model_versions.c.id).order_by(t.model_versions.c.id.desc())).first().id,
+                          second_model_version(conn)]
+        nodes = [r.id for r in conn.execute(select(t.nodes.c.id).where(t.nodes.c.code.like("P__"))
+                                            .order_by(t.nodes.c.code))]
+        mtype = conn.execute(select(t.measure_types.c.id).where(t.measure_types.c.code == "cost")).scalar_one()
+        users = {r.username: r.id for r in conn.execute(select(t.users.c.username, t.users.c.id))}
+    ps = periods(n_periods)
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        m_rows, v_rows, l_rows, r_rows = [], [], [], []
+        step = '[{"name": "Sponsor approval", "roles": ["sponsor"], "mode": "any", "quorum": null}]'
+        at_doi_1 = 0
+        for i in range(1, measures + 1):
+            doi = i % 6
+            who = _people(users, i)
+            m_rows.append((i, f"M-{i:06d}", f"Measure {i} {'freight' if i % 7 == 0 else 'energy'}", "",
+                           nodes[i % PROJECTS], mtype, model_versions[i % 2], who["owner_id"], who["sponsor_id"],
+                           who["controller_id"], doi, i % 50 == 0, cancelled(i), 1000 + i, "EUR", "{}", NOW, NOW, 1))
+            v_rows.append((i, 0, "at_risk" if rng.random() < 0.1 else "on_track", "on_track"))
+            l_rows.append((i, i, CATEGORIES[i % len(CATEGORIES)], "USD" if i % 10 == 0 else "EUR", "Line", "", "", "",
+                           NOW))
+            if doi == 1 and not cancelled(i) and at_doi_1 % 50 == 0:
+                r_rows.append((i, model_versions[i % 2], 1, 2, "Detailed", users["alice"],
+                               NOW - timedelta(days=at_doi_1 % 15), "pending", step, 0, "{}", "[]", "", 1))
+            at_doi_1 += doi == 1
+        _load(store, cur, "measures", ["id", "code", "title", "description", "node_id", "measure_type_id",
+                                      "model_version_id", "owner_id", "sponsor_id", "controller_id", "doi", "on_hold",
+                                      "cancelled", "potential", "currency", "fields", "created_at", "updated_at",
+                                      "version_id"], m_rows)
+        _load(store, cur, "measure_values", ["measure_id", "plan_revision", "potential_status",
+                                            "implementation_status"], v_rows)
+        _load(store, cur, "value_lines", ["id", "measure_id", "category", "currency", "title", "cost_centre",
+                                         "account", "wbs", "created_at"], l_rows)
+        _load(store, cur, "gate_reviews", ["measure_id", "model_version_id", "doi_from", "doi_to", "gate_name",
+                                          "submitted_by_id", "submitted_at", "status", "steps", "current_step",
+                                          "facts", "results", "rationale", "version_id"], r_rows)
+        progress(f"{measures:,} measures, lines and {len(r_rows):,} pending reviews loaded")
+        chunk, n = [], 0
+        for i in range(1, measures + 1):
+            base = rng.randint(1_000, 500_000)
+            for ver in versions:
+                for p in ps:
+                    n += 1
+                    chunk.append((n, i, i, ver, p, f"{base + rng.randint(-999, 999)}.{rng.randint(0, 99):02d}"))
+            if len(chunk) >= 500_000:
+                _load(store, cur, "value_amounts", AMOUNT_COLUMNS, chunk)
+                chunk = []
+                progress(f"{n:,} amounts loaded")
+        if chunk:
+            _load(store, cur, "value_amounts", AMOUNT_COLUMNS, chunk)
+        if store.engine.dialect.name == "postgresql":
+            for name in ("value_amounts", "value_lines", "measures", "gate_reviews"):
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"GREATEST((SELECT max(id) FROM {name}), 1))")
+        raw.commit()
+    finally:
+        raw.close()
+    with store.engine.begin() as conn:
+        value_totals.rebuild(conn)  # bulk inserts bypass the services that keep the totals
+    analyze(store)
+    progress(f"{n:,} amounts in all; totals rebuilt")
+    return {"amounts": n, "model_versions": model_versions}
+
+
+def cancelled(i: int) -> bool:
+    """Whether :func:`portfolio` cancels its ``i``-th measure (ids count from 1)."""
+    return i % 97 == 0
+
+
+def second_model_version(conn, model_code: str = "doi-default") -> int:
+    """A second version of the governance model that counts value differently (half the risk weights), so
+    roll-ups must group by version; returns its id."""
+    latest = conn.execute(select(t.model_versions).where(t.model_versions.c.model_code == model_code)
+                          .order_by(t.model_versions.c.version.desc())).first()
+    definition = copy.deepcopy(latest.definition)
+    for level in definition["levels"]:
+        level["risk_weight"] = level.get("risk_weight", 0) / 2
+    return conn.execute(t.model_versions.insert().values(
+        model_code=model_code, version=latest.version + 1, checksum=checksum(definition), definition=definition,
+        created_at=NOW)).inserted_primary_key[0]
+
+
+def analyze(store) -> None:
+    raw = store.engine.raw_connection()
+    try:
+        raw.cursor().execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _people(users, i: int) -> dict:
+    """Owners, sponsors and controllers spread over PEOPLE people; alice, bob and carol hold one measure in
+    a hundred each, across both programmes (so some lie outside the node they hold their role on)."""
+    if i % 100 == 0:
+        return {"owner_id": users["alice"], "sponsor_id": users["bob"], "controller_id": users["carol"]}
+    return {f"{role}_id": users[f"person{(i * 7 + k * 31) % PEOPLE:03d}"]
+            for k, role in enumerate(("owner", "sponsor", "controller"))}
+
+
+def _naive_utc(when: datetime) -> str:
+    """As UtcDateTime stores a timestamp on SQLite: naive UTC text."""
+    return (when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when).isoformat(" ")
+
+
+def _load(store, cur, table, cols, rows):
+    if not rows:
+        return
+    if store.engine.dialect.name == "postgresql":
+        with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(r)
+        return
+    # The engine's SQLite connections run in autocommit mode (BEGIN IMMEDIATE comes from the engine):
+    # one explicit transaction per batch, or every row is its own commit.
+    conv = [tuple(_naive_utc(x) if isinstance(x, datetime) else x for x in r) for r in rows]
+    cur.execute("BEGIN")
+    cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", conv)
+    cur.execute("COMMIT")
 
 
 def add_measures(store, n: int, *, node: str = "PA", sponsor: str = "bob", owner: str = "alice",
