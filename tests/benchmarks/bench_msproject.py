@@ -60,7 +60,10 @@ def main():
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=5000)
+    ap.add_argument("--quick", action="store_true", help="a tenth of the tasks (make bench-quick)")
     args = ap.parse_args()
+    if args.quick:
+        args.tasks //= 10
     with tempfile.TemporaryDirectory() as d:
         url = f"sqlite:///{d}/bench.db"
         upgrade(url)

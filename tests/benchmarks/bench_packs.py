@@ -110,7 +110,10 @@ def main():
     ap.add_argument("--programme", type=int, default=2_000)
     ap.add_argument("--periods", type=int, default=24)
     ap.add_argument("--backends", default="sqlite")
+    ap.add_argument("--quick", action="store_true", help="a tenth of the sizes (make bench-quick)")
     args = ap.parse_args()
+    if args.quick:
+        args.measures, args.programme = args.measures // 10, args.programme // 10
     with tempfile.TemporaryDirectory(prefix="steerco-bench-packs-") as tmp:
         for backend in args.backends.split(","):
             if backend == "sqlite":
