@@ -9,8 +9,9 @@ from typing import Any
 
 from steerco.rules.analysis import analyse
 from steerco.rules.checking import Check, listed_paths
-from steerco.rules.compiler import Budget, Compiler, DataError, Exceeded, Missing, reader
+from steerco.rules.compiler import Compiler, reader
 from steerco.rules.errors import RuleError
+from steerco.rules.evaluation import Budget, DataError, Exceeded, Missing
 from steerco.rules.facts import PlatformFacts
 from steerco.rules.guards import WORK_BUDGET, check_facts, parse_rule_text, rule_text, scan_facts
 from steerco.rules.jsvalues import truthy
