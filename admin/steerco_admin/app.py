@@ -52,11 +52,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         # The schema (FAB's tables included) is created by migrations only.
         FAB_CREATE_DB=False,
         FAB_ADD_SECURITY_API=False,
+        # FAB's menu API serves separators as "-" where its own schema promises objects; no page reads it.
+        FAB_ADD_MENU_API=False,
         # Permissions are written by 'steerco db upgrade', not on every start.
         FAB_UPDATE_PERMS=False,
         FAB_API_SWAGGER_UI=True,
         FAB_INDEX_VIEW="steerco_admin.views.home.HomeView",
-        FAB_ROLES={STEERCO_ROLE: [["OpenApi", "can_get"], ["SwaggerView", "can_show"], ["MenuApi", "can_get"]]},
+        FAB_ROLES={STEERCO_ROLE: [["OpenApi", "can_get"], ["SwaggerView", "can_show"]]},
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + (1 << 20),
         JSON_SORT_KEYS=False,
         WTF_CSRF_ENABLED=True,
