@@ -191,3 +191,45 @@ def test_the_import_command_refuses_the_importers_own_measure(owners_who_control
     out = CliRunner().invoke(main, ["actuals", "import", str(path), "--as", "olga"])
     assert out.exit_code == 1 and "segregation of duties" in out.output and "row(s) 2" in out.output, out.output
     assert grid(store, mine, user="olga")["totals"]["actual"] == "0.00"
+
+
+def test_an_owner_who_controls_the_node_cannot_pass_the_controller_step_of_a_change_to_their_measure(
+        owners_who_control):
+    from steerco.services.value import changes
+
+    store = owners_who_control
+    mine = new_measure(store, "Olga's freight", owner="olga")
+    line = add_line(store, mine, user="olga")
+    put(store, mine, series(line, "plan", {"2026-11": "100.00"}), user="olga")
+    cr = store.run("pmo", lambda uow: changes.request(uow, mine, {
+        "kind": "value", "title": "More", "reason": "volume",
+        "changes": [{"line": line, "period": "2026-11", "amount": "150.00"}]}).id)
+    store.run("bob", lambda uow: changes.decide(uow, cr, "approve") and None)
+    listed = store.run("olga", lambda uow: measure_editing.change_requests(uow, mine), readonly=True)
+    assert listed[0]["waiting_for"] == "Controller check" and listed[0]["may_decide"] is False
+    with pytest.raises(SegregationOfDuties, match=f"olga owns measure {_code(store, mine)}"):
+        store.run("olga", lambda uow: changes.decide(uow, cr, "approve"))
+    # a controller of the node who does not own the measure still passes the step
+    other = new_measure(store, "Alice's freight", controller="gina")
+    other_line = add_line(store, other)
+    cr2 = store.run("pmo", lambda uow: changes.request(uow, other, {
+        "kind": "value", "title": "Less", "reason": "scope",
+        "changes": [{"line": other_line, "period": "2026-11", "amount": "50.00"}]}).id)
+    store.run("bob", lambda uow: changes.decide(uow, cr2, "approve") and None)
+    assert store.run("olga", lambda uow: changes.decide(uow, cr2, "approve").status) == "approved"
+    assert store.run("carol", lambda uow: changes.decide(uow, cr, "approve").status) == "approved"
+
+
+def test_an_owner_who_is_also_the_measures_controller_cannot_override_its_potential_status(api, owners_who_control):
+    from steerco.services.value import status
+
+    store = owners_who_control
+    mine = new_measure(store, "Olga's freight", owner="olga", controller="olga")
+    url = f"/api/v1/value/measures/{mine}/statuses/potential"
+    r = api.put(url, user="olga", json={"status": "on_track", "reason": "trust me"})
+    body = r.get_json()
+    assert r.status_code == 403 and body["reason"] == "segregation_of_duties", body
+    assert f"olga owns measure {_code(store, mine)}" in body["message"]
+    assert store.run("olga", lambda uow: status.statuses(uow, mine), readonly=True)["potential"]["override"] is None
+    r = api.put(url, user="bob", json={"status": "at_risk", "reason": "supplier insolvent"})
+    assert r.status_code == 200, r.get_json()

@@ -2,8 +2,10 @@
 
 A change request proposes new plan amounts (and says why: scope, cost, timing
 or value). Its approval policy is the change gate's: ordered steps, each passed
-by one approval from a holder of one of its roles; the requester never approves
-their own request unless the policy allows it. Approved, it becomes a new plan
+by one approval from a holder of one of its roles; neither the requester nor the
+measure's owner approves the request unless the policy allows it (an owner who is
+also the measure's controller would otherwise pass the controller's step on their
+own measure). Approved, it becomes a new plan
 revision, and may touch periods that are locked (the only way to do so).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from steerco.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from steerco.domain.errors import Conflict, PermissionDenied, SegregationOfDuties, ValidationFailed
 from steerco.domain.value import ChangePolicy
 
 KINDS = ("scope", "cost", "timing", "value")
@@ -45,6 +47,11 @@ class ChangeRequest:
     def pending(self) -> bool:
         return self.status == "pending"
 
+    def is_own(self, username: str) -> bool:
+        """Self-approval: the requester, or the owner of the measure the request changes."""
+        owner = getattr(self.measure, "owner", None)
+        return username == self.requested_by or (owner is not None and owner.username == username)
+
     def decide(self, actor: str, roles_held: set[str], decision: str, comment: str, now: datetime) -> bool:
         """Record ``actor``'s decision at the current step.
 
@@ -63,6 +70,9 @@ class ChangeRequest:
                                    f"(roles: {', '.join(step['roles'])})")
         if actor == self.requested_by and not self.allow_self_approval:
             raise PermissionDenied(f"{actor} requested this change and may not approve it")
+        if self.is_own(actor) and not self.allow_self_approval:
+            raise SegregationOfDuties(f"{actor} owns measure {self.measure.code} and may not decide a change "
+                                      "request on it: an approver of its plan must not be its owner")
         self.approvals = [*self.approvals, {"step": step["name"], "by": actor, "decision": decision,
                                             "comment": (comment or "")[:2000], "at": now.isoformat()}]
         if decision == "reject":

@@ -124,6 +124,18 @@ class GateReview:
         return [r for r in step["roles"]
                 if (r in MEASURE_ROLES and self.measure.person(r) is user) or user.holds(r, path)]
 
+    def eligible(self, step: dict, role_holders, allow_self_approval: bool) -> list:
+        """Active people who may vote on ``step``: ``role_holders`` (holders of its roles at the measure's node)
+        and the measure's own people in its roles, less the owner and submitter unless self-approval is allowed."""
+        people = {u.id: u for u in role_holders}
+        for role in step["roles"]:
+            p = self.measure.person(role) if role in MEASURE_ROLES else None
+            if p is not None and p.active:
+                people[p.id] = p
+        if not allow_self_approval:
+            people = {k: u for k, u in people.items() if not self.is_own(u)}
+        return list(people.values())
+
     def is_own(self, user) -> bool:
         """Self-approval: the owner or the submitter voting on their own review."""
         return user is self.measure.owner or user is self.submitted_by

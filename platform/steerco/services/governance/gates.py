@@ -127,15 +127,8 @@ def eligible_voters(uow, review, gate, index: int | None = None) -> list:
     step = review.steps[index] if index is not None and review.pending else review.step
     if step is None:
         return []
-    measure = review.measure
-    people = {u.id: u for u in uow.users_with_roles([r for r in step["roles"]], measure.node.path)}
-    for role in step["roles"]:
-        p = measure.person(role) if role in MEASURE_ROLES else None
-        if p is not None and p.active:
-            people[p.id] = p
-    if not gate.policy.allow_self_approval:
-        people = {k: u for k, u in people.items() if not review.is_own(u)}
-    return list(people.values())
+    holders = uow.users_with_roles(list(step["roles"]), review.measure.node.path)
+    return review.eligible(step, holders, gate.policy.allow_self_approval)
 
 
 def _decide(uow, review: GateReview, decision: str, rationale: str):

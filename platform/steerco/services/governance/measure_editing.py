@@ -132,7 +132,7 @@ def may_decide(actor, measure, cr: ChangeRequest) -> bool:
     step = cr.steps[cr.current_step]
     held = {r for r in step["roles"]
             if (r in MEASURE_ROLES and measure.person(r) is actor) or actor.holds(r, measure.node.path)}
-    return bool(held) and (actor.username != cr.requested_by or cr.allow_self_approval)
+    return bool(held) and (not cr.is_own(actor.username) or cr.allow_self_approval)
 
 
 def change_requests(uow, measure_id: int) -> list[dict]:

@@ -87,15 +87,9 @@ class _People:
         return self.cache[key]
 
     def eligible(self, review, gate, index: int) -> list:
-        step, measure = review.steps[index], review.measure
-        people = {u.id: u for u in self.holders(step["roles"], measure.node.path)}
-        for role in step["roles"]:
-            p = measure.person(role) if role in MEASURE_ROLES else None
-            if p is not None and p.active:
-                people[p.id] = p
-        if not gate.policy.allow_self_approval:
-            people = {k: u for k, u in people.items() if not review.is_own(u)}
-        return list(people.values())
+        step = review.steps[index]
+        return review.eligible(step, self.holders(step["roles"], review.measure.node.path),
+                               gate.policy.allow_self_approval)
 
 
 def _handle(uow, calendar, base_url, chunk: list[tuple[str, int]]) -> list[str]:

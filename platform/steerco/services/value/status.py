@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from steerco.domain import rights
 from steerco.domain.measure import Measure
+from steerco.domain.errors import SegregationOfDuties
 from steerco.domain.people import ADMIN, PMO
 from steerco.domain.status import StatusEntry, check_override, implementation_status, potential_status
 from steerco.services.access import visible_measure
@@ -75,7 +76,9 @@ def _entry(uow, measure, kind, s, note: str = ""):
 
 def may_override(actor, measure) -> bool:
     # The owner reports; sponsor, controller, PMO and admins judge: an owner cannot turn their own measure green.
-    return (actor in (measure.sponsor, measure.controller) or actor.holds_any((ADMIN, PMO), measure.node.path))
+    if actor is measure.owner:
+        return False
+    return actor in (measure.sponsor, measure.controller) or actor.holds_any((ADMIN, PMO), measure.node.path)
 
 
 def override(uow, measure_id: int, kind: str, status: str | None, reason: str) -> dict:
@@ -85,6 +88,9 @@ def override(uow, measure_id: int, kind: str, status: str | None, reason: str) -
     :raises PermissionDenied: the actor may not judge this measure's status.
     """
     actor, measure = visible_measure(uow, measure_id, for_update=True)
+    if actor is measure.owner:
+        raise SegregationOfDuties(f"{actor.username} owns measure {measure.code} and may not override its "
+                                  "statuses: the owner reports, the sponsor, controller or PMO judges")
     rights.require(may_override(actor, measure),
                    f"{actor.username} may not override statuses of measure {measure.code} "
                    "(sponsor, controller or PMO)")
