@@ -56,6 +56,17 @@ def wait_until_serving(server, base: str, seconds: float = 60) -> None:
     raise AssertionError(f"steerco serve did not answer on {base} within {seconds} s")
 
 
+def test_a_starter_packs_demo_on_an_empty_instance(env):
+    run(env, "db", "upgrade")
+    wrong = run(env, "demo", "--pack", "launch-rocket", ok=False)
+    assert wrong.returncode == 2 and "product-launch" in wrong.stderr and "Traceback" not in wrong.stderr
+    out = run(env, "demo", "--pack", "product-launch").stdout
+    assert "starter pack product-launch applied" in out and "measure 4/4: Solar phone charger" in out
+    assert "gita     gita-demo" in out
+    again = run(env, "demo", "--pack", "product-launch", ok=False)
+    assert again.returncode == 1 and "needs an empty instance" in again.stderr
+
+
 def test_setup_demo_and_serve(env):
     run(env, "db", "upgrade")
     first = run(env, "config", "apply", "config/governance/default.yaml").stdout

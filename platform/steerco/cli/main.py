@@ -212,17 +212,29 @@ def users_add(ctx: Context, username, password, roles, node, name, email):
 
 
 @main.command()
-@click.option("--measures", default=48, show_default=True, help="how many measures to create")
+@click.option("--measures", default=48, show_default=True, help="how many measures to create (default model)")
+@click.option("--pack", default=None, metavar="NAME",
+              help="play the demo of a starter pack under config/packs (cost-programme is the default model's)")
 @pass_ctx
-def demo(ctx: Context, measures: int):
+def demo(ctx: Context, measures: int, pack: str | None):
     """Load a demo portfolio (programmes, measures across every DoI, users for every role)."""
     from steerco.demo import demo_logins, load_demo
+    from steerco.demo_packs import load_pack_demo, pack_names
     from steerco_admin.accounts import ensure_login
 
+    if pack not in (None, "cost-programme", *pack_names()):
+        raise click.UsageError(f"no starter pack with a demo named {pack!r}; choose one of "
+                               f"{', '.join(['cost-programme', *pack_names()])}")
     app = ctx.app()
     if ctx.store.run("system", lambda uow: uow.measures(limit=1)[0], readonly=True):
+        if pack not in (None, "cost-programme"):
+            raise click.ClickException("this instance already has measures: a pack's demo needs an empty instance")
         click.echo("this instance already has measures: the demo is not loaded again")
         logins = demo_logins()
+    elif pack not in (None, "cost-programme"):
+        click.echo(f"loading the demo of the {pack} pack ...")
+        logins = load_pack_demo(ctx.store, pack, functools.partial(ensure_login, app), ctx.settings.evidence_dir,
+                                progress=lambda msg: click.echo(f"  {msg}"))
     else:
         click.echo("loading the demo portfolio ...")
         logins = load_demo(ctx.store, functools.partial(ensure_login, app), ctx.settings.evidence_dir,
