@@ -4,7 +4,7 @@ and its measures stand where the script's decisions leave them (DoI, open review
 
 import pytest
 import yaml
-from steerco.demo_packs import PACKS, load_pack_demo, pack_names
+from steerco.demo.packs import PACKS, load_pack_demo, pack_names
 from steerco.domain.errors import ValidationFailed
 
 

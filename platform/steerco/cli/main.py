@@ -219,7 +219,7 @@ def users_add(ctx: Context, username, password, roles, node, name, email):
 def demo(ctx: Context, measures: int, pack: str | None):
     """Load a demo portfolio (programmes, measures across every DoI, users for every role)."""
     from steerco.demo import demo_logins, load_demo
-    from steerco.demo_packs import load_pack_demo, pack_names
+    from steerco.demo.packs import load_pack_demo, pack_names
     from steerco_admin.accounts import ensure_login
 
     if pack not in (None, "cost-programme", *pack_names()):

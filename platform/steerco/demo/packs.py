@@ -22,7 +22,7 @@ from steerco.services.models import model_of
 from steerco.services.rights import people
 from steerco.services.value import amounts as value
 
-PACKS = Path(__file__).resolve().parents[2] / "config" / "packs"
+PACKS = Path(__file__).resolve().parents[3] / "config" / "packs"
 DECISIONS = ("go", "conditional_go", "hold", "recycle", "kill", "pending")
 
 

@@ -22,7 +22,7 @@ from steerco.services.models import model_of
 from steerco.services.rights import people
 from steerco.services.value import amounts as value
 
-CONFIG = Path(__file__).resolve().parents[2] / "config" / "governance" / "default.yaml"
+CONFIG = Path(__file__).resolve().parents[3] / "config" / "governance" / "default.yaml"
 
 NODES = [
     ("ACME", "Acme Group", "organization", None),
