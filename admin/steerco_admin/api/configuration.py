@@ -24,13 +24,17 @@ class ConfigurationApi(SteercoApi):
           summary: Export the configuration
           parameters:
             - {in: query, name: with_nodes, schema: {type: boolean}, description: include the hierarchy's nodes}
+            - {in: query, name: with_people, schema: {type: boolean}, description: include the people and their
+               roles (no passwords)}
           responses:
             200: {description: "the bundle (application/yaml): keys sorted, named by codes, secrets never
               included, only the names of their environment variables", content: {application/yaml: {}}}
             403: {description: not an admin or consultant}
         """
         with_nodes = request.args.get("with_nodes") in ("1", "true", "yes")
-        text = store().run(actor(), lambda uow: exchange.export_text(uow, with_nodes=with_nodes), readonly=True)
+        with_people = request.args.get("with_people") in ("1", "true", "yes")
+        text = store().run(actor(), lambda uow: exchange.export_text(uow, with_nodes=with_nodes,
+                                                                     with_people=with_people), readonly=True)
         return Response(text, mimetype="application/yaml",
                         headers={"Content-Disposition": "attachment; filename=steerco-config.yaml"})
 
@@ -44,7 +48,7 @@ class ConfigurationApi(SteercoApi):
           requestBody: {content: {application/json: {schema: {type: object, properties: {
             before: {type: string, description: "YAML text of a bundle, or 'live' for this instance"},
             after: {type: string, description: "YAML text of a bundle, or 'live' for this instance"},
-            with_nodes: {type: boolean}}}}}}
+            with_nodes: {type: boolean}, with_people: {type: boolean}}}}}}
           responses:
             200: {description: "changes: [{object, where, change: added|removed|changed, what, text}]"}
             403: {description: not an admin or consultant}
@@ -53,7 +57,8 @@ class ConfigurationApi(SteercoApi):
         data = body()
         return self.run(lambda uow: {"changes": exchange.compare(uow, data.get("before", exchange.LIVE),
                                                                  data.get("after"),
-                                                                 with_nodes=bool(data.get("with_nodes")))},
+                                                                 with_nodes=bool(data.get("with_nodes")),
+                                                                 with_people=bool(data.get("with_people")))},
                         readonly=True)
 
     @expose("/apply", methods=["POST"])

@@ -32,8 +32,10 @@ class BundlesView(Page):
     @login_required
     def export(self):
         with_nodes = request.args.get("with_nodes") == "1"
+        with_people = request.args.get("with_people") == "1"
         try:
-            text = run(lambda uow: exchange.export_text(uow, with_nodes=with_nodes), readonly=True)
+            text = run(lambda uow: exchange.export_text(uow, with_nodes=with_nodes, with_people=with_people),
+                       readonly=True)
         except PermissionDenied as e:
             return self._error(e)
         return Response(text, mimetype="application/yaml",

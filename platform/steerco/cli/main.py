@@ -139,12 +139,14 @@ def config_apply(ctx: Context, path: Path, actor: str, dry_run: bool):
               help="file to write, or a directory (the bundle is written there as steerco-config.yaml); "
                    "default: standard output")
 @click.option("--with-nodes", is_flag=True, help="include the hierarchy's nodes")
+@click.option("--with-people", is_flag=True, help="include the people and their roles per node (no passwords)")
 @pass_ctx
-def config_export(ctx: Context, out: Path | None, with_nodes: bool):
+def config_export(ctx: Context, out: Path | None, with_nodes: bool, with_people: bool):
     """Export the whole configuration as one YAML bundle (stable: the same configuration gives the same bytes)."""
     from steerco.services.configuration import export
 
-    text = ctx.store.run("system", lambda uow: export.dump(export.export(uow, with_nodes=with_nodes)), readonly=True)
+    text = ctx.store.run("system", lambda uow: export.dump(export.export(uow, with_nodes=with_nodes,
+                                                                         with_people=with_people)), readonly=True)
     if out is None:
         click.echo(text, nl=False)
         return
@@ -157,8 +159,9 @@ def config_export(ctx: Context, out: Path | None, with_nodes: bool):
 @click.argument("before")
 @click.argument("after")
 @click.option("--with-nodes", is_flag=True, help="compare the hierarchy's nodes of the live instance too")
+@click.option("--with-people", is_flag=True, help="compare the people of the live instance and their roles too")
 @pass_ctx
-def config_diff(ctx: Context, before: str, after: str, with_nodes: bool):
+def config_diff(ctx: Context, before: str, after: str, with_nodes: bool, with_people: bool):
     """What differs from BEFORE to AFTER, by object and field. Each is a bundle file, or `live` (or `-`)
     for this instance's configuration. Exit status 1 when they differ, as with diff(1)."""
     from steerco.services.configuration import diff
@@ -167,7 +170,8 @@ def config_diff(ctx: Context, before: str, after: str, with_nodes: bool):
         if which in ("live", "-"):
             from steerco.services.configuration import export
 
-            return ctx.store.run("system", lambda uow: export.export(uow, with_nodes=with_nodes), readonly=True)
+            return ctx.store.run("system", lambda uow: export.export(uow, with_nodes=with_nodes,
+                                                                     with_people=with_people), readonly=True)
         path = Path(which)
         if not path.is_file():
             raise click.BadParameter(f"{which}: no such file (or `live` for this instance)")
@@ -296,7 +300,8 @@ def _live_for(uow, data) -> dict:
     from steerco.services.configuration import export
 
     hierarchy = data.get("hierarchy") if isinstance(data, dict) else None
-    return export.export(uow, with_nodes=isinstance(hierarchy, dict) and "nodes" in hierarchy)
+    return export.export(uow, with_nodes=isinstance(hierarchy, dict) and "nodes" in hierarchy,
+                         with_people=isinstance(data, dict) and "people" in data)
 
 
 def load_yaml(path: Path):

@@ -107,6 +107,9 @@ def apply(uow, data, progress: Callable[[str], None] = lambda _msg: None, *, sou
     if data.get("connectors"):
         sections.apply_connectors(uow, data["connectors"], report)
         progress("connectors")
+    if data.get("people"):
+        sections.apply_people(uow, data["people"], report)
+        progress("people")
     if source is not None:
         uow.record("configuration.applied", "configuration_bundle", source.get("sha256", "-"),
                    after={**source, "created": len(report.created), "updated": len(report.updated)})

@@ -134,6 +134,7 @@ class _Meaning:
         self._roles()
         self._triggers()
         self._connectors()
+        self._people()
         if self.ok("value"):
             self._catch("value", parse_value_settings, self.data.get("value"))
         return self.out
@@ -233,6 +234,22 @@ class _Meaning:
                 self.add(f"{where}.node", f"unknown node '{r['node']}'")
             if "title" not in (r.get("fields") or {}):
                 self.add(f"{where}.fields", "'title' is required (JSONLogic over the event)")
+
+    def _people(self):
+        defined = set(BUILTIN_ROLES) | {r.code for r in self.uow.roles()}
+        defined |= {r.get("code") for _, r in self.items("roles")}
+        nodes = {n.get("code") for n in (self.data.get("hierarchy") or {}).get("nodes") or [] if isinstance(n, dict)}
+        seen: set[str] = set()
+        for i, person in self.items("people"):
+            if person["username"] in seen:
+                self.add(f"people[{i}].username", f"'{person['username']}' is listed twice")
+            seen.add(person["username"])
+            for j, held in self.items("roles", person, (self.shape.get("people") or {}).get(i) or {}):
+                if held["role"] not in defined:
+                    self.add(f"people[{i}].roles[{j}].role", f"unknown role '{held['role']}'")
+                node = held.get("node")
+                if node and node not in nodes and self.uow.node(node) is None:
+                    self.add(f"people[{i}].roles[{j}].node", f"unknown node '{node}'")
 
     def _connectors(self):
         # Known where this runs: the instance's plugins. Without a plugin manager (a bare service

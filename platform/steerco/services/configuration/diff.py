@@ -38,6 +38,7 @@ def bundle_diff(before: dict, after: dict) -> list[dict]:
     out += _keyed("trigger source", tb.get("sources"), ta.get("sources"), "code")
     out += _keyed("trigger rule", _named_rules(tb), _named_rules(ta), "id")
     out += _keyed("connector", before.get("connectors"), after.get("connectors"), "name")
+    out += _keyed("person", _people(before), _people(after), "username")
     return out
 
 
@@ -45,8 +46,8 @@ def what_applying_changes(live: dict, data: dict) -> list[dict]:
     """The changes applying bundle ``data`` makes to an instance whose export is ``live``.
 
     Applying adds and changes objects, never deletes one: sections the bundle leaves out stay as
-    they are, and so do the roles, levels, nodes, types, models, triggers, connectors and FX rates
-    it does not list. What is removed inside an object it lists (a criterion of a model, a form
+    they are, and so do the roles, levels, nodes, types, models, triggers, connectors, people and
+    FX rates it does not list. What is removed inside an object it lists (a criterion of a model, a form
     field of a type, a category of the value settings) is removed.
     """
     live = {k: v for k, v in live.items() if k in data}
@@ -56,7 +57,7 @@ def what_applying_changes(live: dict, data: dict) -> list[dict]:
 
 
 _KEPT = ("role '", "hierarchy level '", "node '", "measure type '", "governance model '", "trigger source '",
-         "trigger rule '", "connector '")
+         "trigger rule '", "connector '", "person '")
 
 
 def _kept(line: dict) -> bool:
@@ -150,6 +151,13 @@ def _value(old: dict, new: dict) -> list[dict]:
             out.append(_line("value settings", "", CHANGED, f"{key.replace('_', ' ')}: {_short(old.get(key))} → "
                                                             f"{_short(new.get(key))}"))
     return out
+
+
+def _people(bundle: dict) -> list[dict]:
+    """People with their roles in words (``sponsor on PROC``), so a role change reads as one."""
+    return [{**p, "roles": ", ".join(f"{r.get('role')} on {r['node']}" if r.get("node") else str(r.get("role"))
+                                     for r in p.get("roles") or [] if isinstance(r, dict))}
+            for p in bundle.get("people") or [] if isinstance(p, dict)]
 
 
 def _named_rules(triggers: dict) -> list[dict]:

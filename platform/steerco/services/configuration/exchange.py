@@ -17,10 +17,10 @@ from steerco.services.configuration.drafts import require_configurer
 LIVE = "live"
 
 
-def export_text(uow, *, with_nodes: bool = False) -> str:
+def export_text(uow, *, with_nodes: bool = False, with_people: bool = False) -> str:
     """The bundle of the instance as YAML. :raises PermissionDenied: not an admin or consultant."""
     require_configurer(uow)
-    return export.dump(export.export(uow, with_nodes=with_nodes))
+    return export.dump(export.export(uow, with_nodes=with_nodes, with_people=with_people))
 
 
 def parse(text, where: str) -> dict:
@@ -38,13 +38,13 @@ def parse(text, where: str) -> dict:
     return data
 
 
-def compare(uow, before, after, *, with_nodes: bool = False) -> list[dict]:
+def compare(uow, before, after, *, with_nodes: bool = False, with_people: bool = False) -> list[dict]:
     """The changes from ``before`` to ``after``, each YAML text or ``"live"`` for this instance.
 
     :returns: :func:`~steerco.services.configuration.diff.bundle_diff` lines, each with its ``text``.
     """
     require_configurer(uow)
-    sides = [export.export(uow, with_nodes=with_nodes) if side == LIVE else parse(side, name)
+    sides = [export.export(uow, with_nodes=with_nodes, with_people=with_people) if side == LIVE else parse(side, name)
              for side, name in ((before, "before"), (after, "after"))]
     return [{**line, "text": diff.as_text(line)} for line in diff.bundle_diff(*sides)]
 

@@ -23,10 +23,12 @@ from steerco.store import tables_value as v
 FORMAT = 1
 
 
-def export(uow, *, with_nodes: bool = False) -> dict:
+def export(uow, *, with_nodes: bool = False, with_people: bool = False) -> dict:
     """The configuration of the instance ``uow`` works on, as a bundle (plain data).
 
     :param with_nodes: include the hierarchy's nodes (client data rather than configuration, so optional).
+    :param with_people: include the people and the roles each holds, globally or on a node (no passwords:
+        a login stays with its instance).
     """
     data: dict = {"bundle": FORMAT}
     roles = _roles(uow)
@@ -58,6 +60,10 @@ def export(uow, *, with_nodes: bool = False) -> dict:
     connectors = _connectors(uow)
     if connectors:
         data["connectors"] = connectors
+    if with_people:
+        people = _people(uow)
+        if people:
+            data["people"] = people
     return data
 
 
@@ -79,6 +85,15 @@ def _roles(uow) -> list[dict]:
                                                                    BUILTIN_ROLES[r.code]):
             continue
         out.append({"code": r.code, "name": r.name, "description": r.description or ""})
+    return out
+
+
+def _people(uow) -> list[dict]:
+    out = []
+    for user in uow.users():
+        roles = sorted(({"role": a.role, **({"node": a.node.code} if a.node is not None else {})}
+                        for a in user.assignments), key=lambda r: (r["role"], r.get("node") or ""))
+        out.append({"username": user.username, "name": user.name, "email": user.email or "", "roles": roles})
     return out
 
 

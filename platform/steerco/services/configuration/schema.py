@@ -166,6 +166,18 @@ class RoleSchema(_Strict):
     description = _text()
 
 
+class PersonRoleSchema(_Strict):
+    role = _text(required=True)
+    node = _text(allow_none=True)
+
+
+class PersonSchema(_Strict):
+    username = _text(required=True, validate=validate.Length(min=1, max=128))
+    name = _text()
+    email = _text()
+    roles = _nested_list(PersonRoleSchema)
+
+
 class SourceSchema(_Strict):
     code = _text(required=True)
     kind = _text(required=True, validate=validate.OneOf(TRIGGER_KINDS))
@@ -209,3 +221,4 @@ class BundleSchema(_Strict):
     value = mf.Dict(allow_none=True)
     triggers = mf.Nested(TriggersSchema)
     connectors = _nested_list(ConnectorSchema)
+    people = _nested_list(PersonSchema)

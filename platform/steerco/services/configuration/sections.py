@@ -1,4 +1,5 @@
-"""Applying the bundle sections beyond models and types: earlier model versions, CRM triggers, connectors.
+"""Applying the bundle sections beyond models and types: earlier model versions, CRM triggers, connectors,
+people and their roles.
 
 Each is idempotent like the rest of the bundle: a row equal to the bundle's
 is counted unchanged and not written, so applying an export to the instance
@@ -14,6 +15,7 @@ from sqlalchemy import insert, select, update
 from steerco.domain.errors import ConfigError
 from steerco.domain.measure import ModelVersion
 from steerco.services.models import checksum
+from steerco.services.rights import people as people_service
 from steerco.store import tables_connectors as tc
 
 
@@ -109,3 +111,37 @@ def apply_connectors(uow, connectors, report) -> None:
             uow.record("connector.reconfigured", "connector", con["name"], before={"settings": row.settings},
                        after=values)
             report.updated.append(f"connector {con['name']}")
+
+
+def apply_people(uow, people, report) -> None:
+    """Each listed person exists with the bundle's name, email and exactly its roles; people the bundle does
+    not list are left as they are. A person made here has no password: they sign in through the directory,
+    or an admin sets one."""
+    for person in people or []:
+        username = person["username"]
+        name, email = person.get("name") or username, person.get("email") or ""
+        wanted = {(r["role"], r.get("node") or None) for r in person.get("roles") or []}
+        user = uow.user(username)
+        if user is None:
+            people_service.add_user(uow, username, name=name, email=email, roles=sorted(wanted, key=_role_key))
+            report.created.append(f"person {username}")
+            continue
+        held = {(a.role, a.node.code if a.node is not None else None) for a in user.assignments}
+        if (user.name, user.email or "", held) == (name, email, wanted):
+            report.unchanged += 1
+            continue
+        if (user.name, user.email or "") != (name, email):
+            before = {"name": user.name, "email": user.email}
+            user.name, user.email = name, email
+            uow.record("user.updated", "user", username, before=before, after={"name": name, "email": email})
+        for a in [a for a in user.assignments if (a.role, a.node.code if a.node else None) not in wanted]:
+            user.assignments.remove(a)
+            uow.record("user.role_removed", "user", username,
+                       after={"role": a.role, "node": a.node.code if a.node else None})
+        for role, node in sorted(wanted - held, key=_role_key):
+            people_service.assign(uow, user, role, node)
+        report.updated.append(f"person {username}")
+
+
+def _role_key(pair):
+    return pair[0], pair[1] or ""
