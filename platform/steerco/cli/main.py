@@ -235,10 +235,25 @@ def demo(ctx: Context, measures: int):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="threads per process")
+@click.option("--workers", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="worker processes under gunicorn (production); 0 serves in this one process with waitress")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int):
+def serve(ctx: Context, host: str, port: int, threads: int, workers: int):
     """Serve the web app and the API."""
+    if workers:
+        from steerco.migrate import pending
+        from steerco_admin import server
+
+        # Checked once here: a worker that cannot start would only say so in the gunicorn log.
+        if pending(ctx.store.engine):
+            raise click.ClickException("the database is not up to date: run 'steerco db upgrade' first")
+        ctx.store.dispose()  # the workers open their own connections after the fork
+        click.echo(f"Steerco is running at http://{host}:{port}/ with {workers} worker(s) of {threads} "
+                   f"thread(s)  (API: /api/v1/, OpenAPI: /api/v1/_openapi)")
+        server.run(ctx.settings, host=host, port=port, workers=workers, threads=threads)
+        return
     from waitress import serve as waitress_serve
 
     app = ctx.app()
@@ -249,7 +264,9 @@ def serve(ctx: Context, host: str, port: int, threads: int):
 def waitress_options(settings) -> dict:
     """Waitress buffers a whole request body before the app sees it (1 GiB by default): cap it just above
     the app's own upload limit, which answers a smaller excess with a 413 naming the limit."""
-    return {"ident": "steerco", "max_request_body_size": settings.max_upload_bytes + (2 << 20)}
+    from steerco_admin.serving import BODY_SLACK
+
+    return {"ident": "steerco", "max_request_body_size": settings.max_upload_bytes + BODY_SLACK}
 
 
 @main.group()
