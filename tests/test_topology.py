@@ -155,16 +155,17 @@ def topology(postgres, tmp_path_factory):
         try:
             client = Client(port)
             _wait_ready(client, server, serve_log, 3)
-            for user in ["admin", *APPROVERS]:
-                client.login(user)
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(client.login, ["admin", *APPROVERS]))
             yield {"client": client, "env": env, "server": server, "worker": worker, "serve_log": serve_log,
                    "worker_log": worker_log, "engine": create_engine(env["STEERCO_DATABASE_URL"])}
         finally:
-            for proc in (server, worker):
-                proc.terminate()
+            # Nothing is kept: gunicorn's quick shutdown (SIGQUIT) and huey's immediate one (SIGTERM).
+            server.send_signal(signal.SIGQUIT)
+            worker.terminate()
             for proc in (server, worker):
                 try:
-                    proc.wait(30)
+                    proc.wait(15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait(10)
@@ -175,7 +176,7 @@ def test_fifty_approvers_at_once_give_one_decision_per_review(topology):
     from steerco.store import tables as t
 
     client, engine = topology["client"], topology["engine"]
-    reviews = _new_reviews(client, 8, "Crowded")
+    reviews = _new_reviews(client, 6, "Crowded")
     answers: list[tuple[str, int, int]] = []
     lock = threading.Lock()
     start = threading.Barrier(len(APPROVERS))
@@ -251,7 +252,7 @@ def test_a_worker_killed_mid_request_loses_no_answered_vote(topology):
     from steerco.store import tables as t
 
     client, engine, server = topology["client"], topology["engine"], topology["server"]
-    reviews = _new_reviews(client, 36, "Interrupted")
+    reviews = _new_reviews(client, 24, "Interrupted")
     before = _workers(server.pid)
     assert len(before) == 3
     answered: dict[int, tuple[str, int]] = {}
@@ -275,7 +276,7 @@ def test_a_worker_killed_mid_request_loses_no_answered_vote(topology):
                 answered[rid] = (name, status)
             return
 
-    with ThreadPoolExecutor(18) as pool:
+    with ThreadPoolExecutor(12) as pool:
         futures = [pool.submit(vote, i, rid) for i, rid in enumerate(reviews)]
         assert started.wait(60)
         victim = sorted(before)[0]
