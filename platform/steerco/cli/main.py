@@ -279,21 +279,10 @@ def audit():
 def audit_verify(ctx: Context):
     """Check every event against its hash and its predecessor (exit 1 at the first break), and every
     evidence file against its SHA-256 (exit 1 if one is missing or altered)."""
-    from steerco.services.governance.audit import verify_chain
-    from steerco.services.governance.evidence import altered_files
+    from steerco.cli.checks import verify
 
-    checked, broken = ctx.store.run("system", verify_chain, readonly=True)
-    if broken:
-        click.secho(f"audit trail BROKEN at event {broken.seq}: {broken.problem}", fg="red", err=True)
+    if not verify(ctx):
         sys.exit(1)
-    click.echo(f"audit trail intact: {checked} events verified")
-    bad = ctx.store.run("system", lambda uow: altered_files(uow, ctx.settings.evidence_dir), readonly=True)
-    for f in bad:
-        click.secho(f"evidence file {f['filename']!r} of {f['measure']} (evidence {f['evidence']}): {f['problem']}",
-                    fg="red", err=True)
-    if bad:
-        sys.exit(1)
-    click.echo("evidence files intact")
 
 
 def _live_for(uow, data) -> dict:
@@ -322,9 +311,9 @@ def _safe_url(url: str) -> str:
 
 
 def _add_area_commands():
-    from steerco.cli import connectors, migration, packs, rights, status, ui, value
+    from steerco.cli import backup, connectors, migration, packs, rights, status, ui, value
 
-    for area in (value, status, rights, connectors, ui, packs):
+    for area in (value, status, rights, connectors, ui, packs, backup):
         for command in area.COMMANDS:
             main.add_command(command)
     for command in migration.CONFIG_COMMANDS:
