@@ -71,3 +71,12 @@ def test_audit_chain_stays_intact_under_concurrent_writers(portfolio):
     _race(portfolio, jobs)
     checked, broken = portfolio.run("system", verify_chain, readonly=True)
     assert broken is None and checked > 8
+
+
+def test_the_first_measures_created_at_the_same_moment_all_get_a_code(portfolio):
+    """The measure counter does not exist yet: each transaction would insert it, and all but one fail."""
+    data = {"title": "First", "node": "PA", "type": "cost", "owner": "alice", "sponsor": "bob", "controller": "carol",
+            "potential": 1000, "baseline": 10, "target": 5}
+    results = _race(portfolio, [("admin", lambda uow: measures.create(uow, data).code) for _ in range(6)])
+    assert all(isinstance(r, str) for r in results), results
+    assert sorted(results) == [f"M-{i:04d}" for i in range(1, 7)]
