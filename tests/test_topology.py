@@ -78,7 +78,7 @@ def _env(pg_url: str, redis_url: str, instance: Path) -> dict:
 
 
 def _setup_portfolio(env: dict) -> None:
-    """`steerco db upgrade`, the default model, the test users and 50 PMO approvers with logins."""
+    """The default model, the test users and 50 PMO approvers with logins (while the servers start)."""
     from steerco.services.configuration import bundle as configuration
     from steerco.services.rights import people
     from steerco.settings import Settings
@@ -86,8 +86,6 @@ def _setup_portfolio(env: dict) -> None:
     from steerco_admin.accounts import ensure_login
     from steerco_admin.app import create_app
 
-    p = subprocess.run(STEERCO + ["db", "upgrade"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stdout + p.stderr
     store = Store(env["STEERCO_DATABASE_URL"])
     try:
         store.run("system", lambda uow: configuration.apply(uow, default_config()) and None)
@@ -143,7 +141,9 @@ def topology(postgres, tmp_path_factory):
     postgres.create_database("topology")
     with RedisServer() as redis:
         env = _env(postgres.url("topology"), redis.url, folder / "instance")
-        _setup_portfolio(env)
+        p = subprocess.run(STEERCO + ["db", "upgrade"], env=env, cwd=ROOT, capture_output=True, text=True,
+                           timeout=300)
+        assert p.returncode == 0, p.stdout + p.stderr
         port = free_port()
         serve_log, worker_log = folder / "serve.log", folder / "worker.log"
         with open(serve_log, "w") as out:
@@ -153,16 +153,19 @@ def topology(postgres, tmp_path_factory):
             worker = subprocess.Popen(STEERCO + ["worker", "--workers", "2", "--no-periodic"],
                                       env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         try:
+            _setup_portfolio(env)
             client = Client(port)
             _wait_ready(client, server, serve_log, 3)
             with ThreadPoolExecutor(8) as pool:
                 list(pool.map(client.login, ["admin", *APPROVERS]))
+            engine = create_engine(env["STEERCO_DATABASE_URL"])
             yield {"client": client, "env": env, "server": server, "worker": worker, "serve_log": serve_log,
-                   "worker_log": worker_log, "engine": create_engine(env["STEERCO_DATABASE_URL"])}
+                   "worker_log": worker_log, "engine": engine}
+            engine.dispose()
         finally:
-            # Nothing is kept: gunicorn's quick shutdown (SIGQUIT) and huey's immediate one (SIGTERM).
+            # Nothing is kept: gunicorn's quick shutdown (SIGQUIT); the job worker, idle by now, is killed.
             server.send_signal(signal.SIGQUIT)
-            worker.terminate()
+            worker.kill()
             for proc in (server, worker):
                 try:
                     proc.wait(15)
