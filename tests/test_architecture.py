@@ -26,7 +26,7 @@ SERVICES = REPO / "platform" / "steerco" / "services"
 # Outermost (highest) first; a module may import its own layer and those below it.
 LAYERS = [
     ("entry points", ("steerco.cli", "steerco_admin", "steerco_", "steerco.demo", "steerco.testing")),
-    ("runtime", ("steerco.jobs", "steerco.migrate", "steerco.settings")),
+    ("runtime", ("steerco.jobs", "steerco.migrate", "steerco.settings", "steerco.backup")),
     ("services", ("steerco.services",)),
     ("plugin API", ("steerco.plugins", "steerco")),
     ("store", ("steerco.store",)),

@@ -15,7 +15,7 @@ from steerco.plugins.manager import install_operators, make_plugin_manager
 from steerco.services.integration.connectors import ConnectorEvents
 from steerco.settings import Settings
 from steerco.store.uow import Store
-from steerco_admin import errors, requests
+from steerco_admin import errors, logs, requests, serving
 from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
 from steerco_admin.api.connectors_directory import DirectorySecurityManager
@@ -23,7 +23,6 @@ from steerco_admin.views import register_views
 from steerco_admin.views.panels import register_plugin_views
 
 log = logging.getLogger(__name__)
-
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, check_schema: bool = True,
@@ -92,7 +91,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         register_plugin_views(appbuilder, pm)
     errors.register(app)
     app.after_request(_security_headers)
-    app.add_url_rule("/health", "health", _health(store))
+    logs.configure(settings.log_format)
+    logs.install(app)
+    serving.install(app, settings, store)
+    app.wsgi_app = serving.BodyLimit(app.wsgi_app, settings.max_upload_bytes + serving.BODY_SLACK)
     return app
 
 
@@ -109,19 +111,6 @@ def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
-
-
-def _health(store: Store):
-    def health():
-        """Liveness and database reachability, for load balancers and monitors."""
-        try:
-            store.run("system", lambda uow: uow.audit_head(), readonly=True)
-        except Exception as e:  # any database failure means "not ready", reported, not raised
-            log.warning("health check failed: %s", e)
-            return {"status": "unavailable", "database": "unreachable"}, 503
-        return {"status": "ok"}
-
-    return health
 
 
 def ensure_security_roles(app: Flask) -> None:

@@ -47,6 +47,10 @@ class Settings:
     holidays: str = ""
     # Who the monthly cycle builds packs as (a PMO or admin login): recorded in the audit trail.
     cycle_user: str = "admin"
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none, the default).
+    proxies: int = 0
+    # "text" (human-readable, the default) or "json" (one object per line, for a log collector).
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -66,7 +70,8 @@ class Settings:
                    base_url=(env.get("STEERCO_BASE_URL") or "http://localhost:5000").rstrip("/"),
                    mail=MailSettings.from_env(env), workdays=env.get("STEERCO_WORKDAYS") or "mon-fri",
                    holidays=env.get("STEERCO_HOLIDAYS") or "",
-                   cycle_user=env.get("STEERCO_CYCLE_USER") or "admin")
+                   cycle_user=env.get("STEERCO_CYCLE_USER") or "admin",
+                   proxies=_proxies(env), log_format=_log_format(env))
 
     @property
     def evidence_dir(self) -> Path:
@@ -75,6 +80,21 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb << 20
+
+
+def _proxies(env) -> int:
+    value = env.get("STEERCO_PROXIES") or "0"
+    if not value.isdigit() or int(value) > 10:
+        raise ValueError(f"STEERCO_PROXIES must be the number of reverse proxies in front of Steerco (0 to 10), "
+                         f"not {value!r}")
+    return int(value)
+
+
+def _log_format(env) -> str:
+    value = (env.get("STEERCO_LOG_FORMAT") or "text").lower()
+    if value not in ("text", "json"):
+        raise ValueError(f"STEERCO_LOG_FORMAT must be 'text' or 'json', not {value!r}")
+    return value
 
 
 def _instance_secret(instance: Path) -> str:

@@ -71,3 +71,38 @@ def test_audit_chain_stays_intact_under_concurrent_writers(portfolio):
     _race(portfolio, jobs)
     checked, broken = portfolio.run("system", verify_chain, readonly=True)
     assert broken is None and checked > 8
+
+
+def test_the_first_measures_created_at_the_same_moment_all_get_a_code(portfolio):
+    """The measure counter does not exist yet: each transaction would insert it, and all but one fail."""
+    data = {"title": "First", "node": "PA", "type": "cost", "owner": "alice", "sponsor": "bob", "controller": "carol",
+            "potential": 1000, "baseline": 10, "target": 5}
+    results = _race(portfolio, [("admin", lambda uow: measures.create(uow, data).code) for _ in range(6)])
+    assert all(isinstance(r, str) for r in results), results
+    assert sorted(results) == [f"M-{i:04d}" for i in range(1, 7)]
+
+
+def test_two_sla_scans_at_once_record_each_reminder_and_escalation_once(portfolio, clock):
+    from steerco.domain.sla import parse_calendar
+    from steerco.services.rights import sla
+
+    for _ in range(3):
+        mid = _identified_ready(portfolio)
+        portfolio.run("alice", lambda uow: gates.submit(uow, mid).id)
+    clock.advance(days=30)
+    calendar, barrier, results = parse_calendar("mon-fri", ""), threading.Barrier(2), []
+
+    def scan():
+        barrier.wait()
+        try:
+            results.append(sla.scan(portfolio, calendar, "http://steerco.test"))
+        except SteercoError as e:
+            results.append(e)
+
+    threads = [threading.Thread(target=scan) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(isinstance(r, dict) for r in results), results
+    assert sum(r["escalations"] for r in results) == 3 and sum(r["reminders"] for r in results) == 3

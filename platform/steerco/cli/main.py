@@ -251,10 +251,25 @@ def demo(ctx: Context, measures: int, pack: str | None):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="threads per process")
+@click.option("--workers", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="worker processes under gunicorn (production); 0 serves in this one process with waitress")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int):
+def serve(ctx: Context, host: str, port: int, threads: int, workers: int):
     """Serve the web app and the API."""
+    if workers:
+        from steerco.migrate import pending
+        from steerco_admin import server
+
+        # Checked once here: a worker that cannot start would only say so in the gunicorn log.
+        if pending(ctx.store.engine):
+            raise click.ClickException("the database is not up to date: run 'steerco db upgrade' first")
+        ctx.store.dispose()  # the workers open their own connections after the fork
+        click.echo(f"Steerco is running at http://{host}:{port}/ with {workers} worker(s) of {threads} "
+                   f"thread(s)  (API: /api/v1/, OpenAPI: /api/v1/_openapi)")
+        server.run(ctx.settings, host=host, port=port, workers=workers, threads=threads)
+        return
     from waitress import serve as waitress_serve
 
     app = ctx.app()
@@ -265,7 +280,9 @@ def serve(ctx: Context, host: str, port: int, threads: int):
 def waitress_options(settings) -> dict:
     """Waitress buffers a whole request body before the app sees it (1 GiB by default): cap it just above
     the app's own upload limit, which answers a smaller excess with a 413 naming the limit."""
-    return {"ident": "steerco", "max_request_body_size": settings.max_upload_bytes + (2 << 20)}
+    from steerco_admin.serving import BODY_SLACK
+
+    return {"ident": "steerco", "max_request_body_size": settings.max_upload_bytes + BODY_SLACK}
 
 
 @main.group()
@@ -278,21 +295,10 @@ def audit():
 def audit_verify(ctx: Context):
     """Check every event against its hash and its predecessor (exit 1 at the first break), and every
     evidence file against its SHA-256 (exit 1 if one is missing or altered)."""
-    from steerco.services.governance.audit import verify_chain
-    from steerco.services.governance.evidence import altered_files
+    from steerco.cli.checks import verify
 
-    checked, broken = ctx.store.run("system", verify_chain, readonly=True)
-    if broken:
-        click.secho(f"audit trail BROKEN at event {broken.seq}: {broken.problem}", fg="red", err=True)
+    if not verify(ctx):
         sys.exit(1)
-    click.echo(f"audit trail intact: {checked} events verified")
-    bad = ctx.store.run("system", lambda uow: altered_files(uow, ctx.settings.evidence_dir), readonly=True)
-    for f in bad:
-        click.secho(f"evidence file {f['filename']!r} of {f['measure']} (evidence {f['evidence']}): {f['problem']}",
-                    fg="red", err=True)
-    if bad:
-        sys.exit(1)
-    click.echo("evidence files intact")
 
 
 def _live_for(uow, data) -> dict:
@@ -322,9 +328,9 @@ def _safe_url(url: str) -> str:
 
 
 def _add_area_commands():
-    from steerco.cli import connectors, migration, packs, rights, status, ui, value
+    from steerco.cli import backup, connectors, migration, packs, rights, status, ui, value
 
-    for area in (value, status, rights, connectors, ui, packs):
+    for area in (value, status, rights, connectors, ui, packs, backup):
         for command in area.COMMANDS:
             main.add_command(command)
     for command in migration.CONFIG_COMMANDS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from steerco.domain.audit import AuditEvent
@@ -128,13 +128,18 @@ class Repositories:
         return total, list(rows)
 
     def next_number(self, name: str) -> int:
+        """The next number of counter ``name`` (1 for a new one), in one statement: the first numbers of two
+        transactions at the same moment do not both insert the counter (one would fail on its key)."""
         s = self.session
-        done = s.execute(update(t.counters).where(t.counters.c.name == name)
-                         .values(value=t.counters.c.value + 1).returning(t.counters.c.value)).scalar()
-        if done is None:
-            s.execute(t.counters.insert().values(name=name, value=1))
-            return 1
-        return done
+        dialect = s.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        stmt = upsert(t.counters).values(name=name, value=1)
+        stmt = stmt.on_conflict_do_update(index_elements=[t.counters.c.name],
+                                          set_={"value": t.counters.c.value + 1})
+        return s.execute(stmt.returning(t.counters.c.value)).scalar_one()
 
     # -- reviews --------------------------------------------------------------
     def review(self, review_id: int, *, for_update: bool = False) -> GateReview:

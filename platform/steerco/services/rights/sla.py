@@ -96,8 +96,11 @@ def _handle(uow, calendar, base_url, chunk: list[tuple[str, int]]) -> list[str]:
     """Record the reminders and escalations of ``chunk`` in one transaction; returns the kinds recorded."""
     e = tr.sla_events.c
     ids = sorted({rid for _k, rid in chunk})
+    # Locked in id order before the events are read: a scan running at the same moment in another process
+    # waits here, then finds this one's events and skips them, instead of failing on their unique key.
     reviews = {r.id: r for r in uow.session.scalars(
-        select(GateReview).where(GateReview.id.in_(ids)).options(joinedload(GateReview.measure)))}
+        select(GateReview).where(GateReview.id.in_(ids)).order_by(GateReview.id)
+        .options(joinedload(GateReview.measure)).with_for_update(of=GateReview))}
     done = set(uow.session.execute(select(e.review_id, e.kind, e.step).where(e.review_id.in_(ids))).all())
     people, today = _People(uow), uow.now.date()
     plans = []
