@@ -15,10 +15,9 @@ from steerco.plugins.manager import install_operators, make_plugin_manager
 from steerco.services.integration.connectors import ConnectorEvents
 from steerco.settings import Settings
 from steerco.store.uow import Store
-from steerco_admin import errors, requests
+from steerco_admin import errors, login_guard, requests, security
 from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
-from steerco_admin.api.connectors_directory import DirectorySecurityManager
 from steerco_admin.views import register_views
 from steerco_admin.views.panels import register_plugin_views
 
@@ -72,6 +71,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         STEERCO_SETTINGS=settings,
     )
     app.config.update(overrides)
+    login_guard.configure(app, settings.redis_url)
     app.extensions["steerco.store"] = store
     # Plugins: loaded here, once per app (``plugins`` lets tests pass a manager of their own).
     pm = plugins if plugins is not None else make_plugin_manager()
@@ -84,12 +84,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     # Before the APIs register: FAB exempts their blueprints from CSRF (they take JWTs); every page form is checked.
     CSRFProtect(app)
     # Directory logins (provider "ldap") go through ldap3, not FAB's python-ldap code.
-    appbuilder = AppBuilder(base_template="steerco/base.html", security_manager_class=DirectorySecurityManager)
+    appbuilder = AppBuilder(base_template="steerco/base.html", security_manager_class=security.SteercoSecurityManager)
     with app.app_context():
         appbuilder.init_app(app, db.session)
         register_api(appbuilder)
         register_views(appbuilder)
         register_plugin_views(appbuilder, pm)
+    login_guard.install(app, appbuilder.sm.limiter, security.audit)
+    security.install(app)
     errors.register(app)
     app.after_request(_security_headers)
     app.add_url_rule("/health", "health", _health(store))

@@ -1,0 +1,94 @@
+"""Steerco's security manager: FAB's logins, guarded and revocable.
+
+Every login passes the rate limit and lockout (``login_guard``); a browser
+session is only honoured while its generation is the login's current one
+(``steerco.services.rights.logins``), so logging out, a new password or a
+deactivation ends it everywhere at once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, g, session
+from flask_limiter.util import get_remote_address
+from flask_login import user_logged_in, user_logged_out
+
+from steerco.services.rights.logins import revoke_sessions, session_generation
+from steerco_admin.api.connectors_directory import DirectorySecurityManager
+from steerco_admin.login_guard import guard
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "steerco_session"
+"""The generation a browser session was issued under."""
+
+
+def _store():
+    return current_app.extensions["steerco.store"]
+
+
+def audit(action: str, username: str, after: dict) -> None:
+    _store().run("login", lambda uow: uow.record(action, "login", username, after=after))
+
+
+def current_generation(username: str) -> int:
+    return _store().run(username, lambda uow: session_generation(uow, username), readonly=True)
+
+
+def revoke(username: str, reason: str, actor: str | None = None) -> int:
+    """End every session of ``username``; returns the generation of sessions issued from now on."""
+    return _store().run(actor or username, lambda uow: revoke_sessions(uow, username, reason))
+
+
+def keep_this_session(generation: int) -> None:
+    """After revoking a person's sessions on their own request, keep the one they made it from."""
+    session[SESSION_KEY] = generation
+
+
+class SteercoSecurityManager(DirectorySecurityManager):
+    def auth_user_db(self, username, password):
+        return _counted(username, super().auth_user_db(username, password))
+
+    def auth_user_ldap(self, username, password):
+        return _counted(username, super().auth_user_ldap(username, password))
+
+    def load_user(self, pk):
+        """The login of a browser session, unless the session was revoked since it was issued."""
+        user = super().load_user(pk)
+        if user is None or session.get(SESSION_KEY) != current_generation(user.username):
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        # Tokens carry no session: their expiry and the login being active decide.
+        user = self.get_user_by_id(int(jwt_data["sub"]))
+        if user and user.is_active:
+            g.user = user
+            return user
+        return None
+
+
+def _counted(username, user):
+    name = (username or "").strip()[:128]
+    if user:
+        guard().succeeded(name)
+    elif name and guard().failed(name):
+        audit("login.locked", name, {"address": get_remote_address(),
+                                     "minutes": current_app.config["STEERCO_LOGIN_LOCKOUT_MINUTES"]})
+    return user
+
+
+def install(app) -> None:
+    user_logged_in.connect(_logged_in, app)
+    user_logged_out.connect(_logged_out, app)
+
+
+def _logged_in(_app, user):
+    session[SESSION_KEY] = current_generation(user.username)
+
+
+def _logged_out(_app, user):
+    if getattr(user, "username", None):
+        revoke(user.username, "logout")
+    session.pop(SESSION_KEY, None)
