@@ -14,7 +14,8 @@ from flask import current_app, g, session
 from flask_limiter.util import get_remote_address
 from flask_login import user_logged_in, user_logged_out
 
-from steerco.services.rights.logins import revoke_sessions, session_generation
+from steerco.services.rights.logins import session_generation
+from steerco_admin.accounts import revoke
 from steerco_admin.api.connectors_directory import DirectorySecurityManager
 from steerco_admin.login_guard import guard
 
@@ -34,11 +35,6 @@ def audit(action: str, username: str, after: dict) -> None:
 
 def current_generation(username: str) -> int:
     return _store().run(username, lambda uow: session_generation(uow, username), readonly=True)
-
-
-def revoke(username: str, reason: str, actor: str | None = None) -> int:
-    """End every session of ``username``; returns the generation of sessions issued from now on."""
-    return _store().run(actor or username, lambda uow: revoke_sessions(uow, username, reason))
 
 
 def keep_this_session(generation: int) -> None:

@@ -40,3 +40,13 @@ def assign(uow, user: User, role: str, node_code: str | None = None) -> bool:
 def user_view(user: User) -> dict:
     return {"username": user.username, "name": user.name, "email": user.email, "active": user.active,
             "roles": [{"role": a.role, "node": a.node.code if a.node else None} for a in user.assignments]}
+
+
+def set_active(uow, username: str, active: bool) -> bool:
+    """Deactivate or reactivate a person; returns whether anything changed. Their history stays."""
+    user = uow.require_user(username, "username")
+    if user.active == active:
+        return False
+    user.active = active
+    uow.record("user.activated" if active else "user.deactivated", "user", username)
+    return True
