@@ -15,7 +15,7 @@ from steerco.plugins.manager import install_operators, make_plugin_manager
 from steerco.services.integration.connectors import ConnectorEvents
 from steerco.settings import Settings
 from steerco.store.uow import Store
-from steerco_admin import errors, login_guard, requests, security
+from steerco_admin import csp, errors, login_guard, requests, security
 from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
 from steerco_admin.views import register_views
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         register_plugin_views(appbuilder, pm)
     login_guard.install(app, appbuilder.sm.limiter, security.audit)
     security.install(app)
+    csp.install(app)
     errors.register(app)
     app.after_request(_security_headers)
     app.add_url_rule("/health", "health", _health(store))
@@ -101,7 +102,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
 SECURITY_HEADERS = {
     # No page of Steerco is meant to be framed (clickjacking of approve/vote buttons).
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
@@ -110,6 +110,7 @@ SECURITY_HEADERS = {
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers.setdefault("Content-Security-Policy", csp.policy())
     return response
 
 
