@@ -56,8 +56,10 @@ def ensure_login(app: Flask, username: str, password: str | None, *, name: str =
         return True
 
 
-def change_password(username: str, password: str, *, current: str | None = None) -> None:
+def change_password(username: str, password: str, *, current: str | None = None) -> int:
     """Set a login's password under the policy; every session of the login ends.
+
+    Returns the generation of sessions issued from now on (see :func:`revoke`).
 
     :param current: the present password, required when a person changes their own.
     :raises ValidationFailed: the policy is not met, or ``current`` is wrong; nothing changes.
@@ -70,7 +72,18 @@ def change_password(username: str, password: str, *, current: str | None = None)
         raise ValidationFailed({"current_password": ["is not your present password"]})
     check_password(username, password)
     sm.reset_password(login.id, password)
-    revoke(username, "password_changed", actor=_actor())
+    return revoke(username, "password_changed", actor=_actor())
+
+
+def login_problems(username: str, email: str) -> dict[str, list[str]]:
+    """What stops a new login from being made: its username or e-mail held by another login."""
+    sm = current_app.appbuilder.sm
+    problems = {}
+    if sm.find_user(username=username) is not None:
+        problems["username"] = [f"'{username}' is taken"]
+    if email and sm.find_user(email=email) is not None:
+        problems["email"] = [f"{email} is another login's e-mail"]
+    return problems
 
 
 def set_login_active(username: str, active: bool) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, g, session
+from flask import current_app, g, redirect, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import user_logged_in, user_logged_out
 
@@ -75,9 +75,25 @@ def _counted(username, user):
     return user
 
 
+# FAB's own user and role pages: a second role system beside Steerco's, and password forms that skip the
+# policy. Every request to them, writes included, goes to Steerco's pages instead.
+FAB_PEOPLE_PAGES = ("/users/", "/roles/", "/groups/", "/permissions/", "/permissionviews/", "/viewmenus/",
+                    "/resetpassword/", "/userstatschartview/", "/registeruser/")
+FAB_OWN_PAGES = ("/resetmypassword/", "/userinfoeditview/")
+
+
+def _to_steerco_pages():
+    if request.path.startswith(FAB_PEOPLE_PAGES):
+        return redirect(url_for("PeopleView.index"), 303)
+    if request.path.startswith(FAB_OWN_PAGES):
+        return redirect(url_for("AccountView.password"), 303)
+    return None
+
+
 def install(app) -> None:
     user_logged_in.connect(_logged_in, app)
     user_logged_out.connect(_logged_out, app)
+    app.before_request(_to_steerco_pages)
 
 
 def _logged_in(_app, user):

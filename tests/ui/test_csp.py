@@ -16,7 +16,7 @@ document.addEventListener('securitypolicyviolation', function (e) {
   window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' line ' + e.lineNumber);
 });
 """
-MORE_ADMIN = ["/configuration/", "/cycle/", "/swagger/v1", "/measures/1/documents"]
+MORE_ADMIN = ["/configuration/", "/cycle/", "/swagger/v1", "/measures/1/documents", "/people/", "/account/password"]
 HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 SCRIPT = re.compile(r"<script\b([^>]*)>", re.I)
 
