@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 SESSION_KEY = "steerco_session"
 """The generation a browser session was issued under."""
+TOKEN_CLAIM = "sg"
+"""The generation an API token was issued under: a logout, a new password or a deactivation ends tokens too."""
 
 
 def _store():
@@ -57,12 +59,16 @@ class SteercoSecurityManager(DirectorySecurityManager):
         return user
 
     def load_user_jwt(self, _jwt_header, jwt_data):
-        # Tokens carry no session: their expiry and the login being active decide.
+        """The login of a token, while it is active and the token's generation is its current one."""
         user = self.get_user_by_id(int(jwt_data["sub"]))
-        if user and user.is_active:
+        if user and user.is_active and jwt_data.get(TOKEN_CLAIM) == current_generation(user.username):
             g.user = user
             return user
         return None
+
+    def token_claims(self, identity) -> dict:
+        user = self.get_user_by_id(int(identity))
+        return {TOKEN_CLAIM: current_generation(user.username)} if user else {}
 
 
 def _counted(username, user):
@@ -94,6 +100,8 @@ def install(app) -> None:
     user_logged_in.connect(_logged_in, app)
     user_logged_out.connect(_logged_out, app)
     app.before_request(_to_steerco_pages)
+    sm = app.appbuilder.sm
+    sm.jwt_manager.additional_claims_loader(sm.token_claims)
 
 
 def _logged_in(_app, user):

@@ -74,3 +74,39 @@ def test_a_deactivated_login_can_neither_refresh_nor_use_its_tokens(portfolio, s
     with app.test_request_context():
         set_login_active("alice", True)
     _tokens(client)
+
+
+def test_a_new_password_or_a_logout_ends_the_tokens_issued_before(portfolio, settings):
+    from steerco_admin.accounts import change_password
+
+    app = _app(portfolio, settings)
+    client = app.test_client()
+    access, refresh = _tokens(client)
+    with app.test_request_context():
+        change_password("alice", "a much better password")
+    assert client.get("/api/v1/inbox/", headers=_bearer(access)).status_code == 401
+    assert client.post(REFRESH, headers=_bearer(refresh)).status_code == 401
+    r = client.post(LOGIN, json={"username": "alice", "password": "a much better password", "provider": "db",
+                                 "refresh": True})
+    access, refresh = r.get_json()["access_token"], r.get_json()["refresh_token"]
+    assert client.get("/api/v1/inbox/", headers=_bearer(access)).status_code == 200
+    renewed = client.post(REFRESH, headers=_bearer(refresh)).get_json()["access_token"]
+    assert client.get("/api/v1/inbox/", headers=_bearer(renewed)).status_code == 200
+
+
+def test_the_api_changes_your_password_under_the_policy(portfolio, settings):
+    client = _app(portfolio, settings).test_client()
+    access, _ = _tokens(client)
+    url = "/api/v1/account/password"
+    for sent, field in (({"current_password": "nope", "new_password": "a much better password"}, "current_password"),
+                        ({"current_password": "alice-pw", "new_password": "short"}, "password"),
+                        ({"current_password": "alice-pw", "new_password": "Alice"}, "password"),
+                        ({"new_password": "a much better password"}, "current_password")):
+        r = client.post(url, json=sent, headers=_bearer(access))
+        assert r.status_code == 422 and field in r.get_json()["errors"], (sent, r.get_json())
+    r = client.post(url, json={"current_password": "alice-pw", "new_password": "a much better password"},
+                    headers=_bearer(access))
+    assert r.status_code == 200 and r.get_json()["changed"] is True
+    assert client.get("/api/v1/inbox/", headers=_bearer(access)).status_code == 401
+    assert client.post(LOGIN, json={"username": "alice", "password": "a much better password",
+                                    "provider": "db"}).status_code == 200
