@@ -43,6 +43,7 @@ def ensure_login(app: Flask, username: str, password: str | None, *, name: str =
         if existing is not None:
             if password:
                 sm.reset_password(existing.id, password)
+                revoke(username, "password_changed")
             for role in roles:
                 if role not in existing.roles:
                     existing.roles.append(role)

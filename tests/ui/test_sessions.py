@@ -41,3 +41,11 @@ def test_logging_in_again_after_logout_works_and_other_logins_keep_their_session
     alice.get("/logout/")
     assert web.login("alice").get("/inbox/").status_code == 200
     assert bob.get("/inbox/").status_code == 200
+
+
+def test_a_password_set_again_by_the_operator_ends_the_sessions(web, app):
+    from steerco_admin.accounts import ensure_login
+
+    alice = web.login("alice")
+    ensure_login(app, "alice", "a new password for alice")  # what steerco users add --password does
+    assert alice.get("/inbox/").status_code == 302
