@@ -25,7 +25,7 @@ DEFAULTS = {
     "STEERCO_LOGIN_MAX_FAILURES": ("5", int),
     "STEERCO_LOGIN_LOCKOUT_MINUTES": ("15", int),
     # login attempts (failed or not) from one client address
-    "STEERCO_LOGIN_RATE_LIMIT": ("30 per minute", str),
+    "STEERCO_LOGIN_RATE_LIMIT": ("120 per minute", str),
 }
 
 
