@@ -23,7 +23,8 @@ SCRIPT = re.compile(r"<script\b([^>]*)>", re.I)
 
 def _nonce(response) -> str:
     policy = response.headers["content-security-policy"]
-    script_src = next(p.strip() for p in policy.split(";") if p.strip().startswith("script-src"))
+    script_src = next((p.strip() for p in policy.split(";") if p.strip().startswith("script-src")), None)
+    assert script_src, f"no script-src in {policy!r}: inline script would run"
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src, policy
     return re.search(r"'nonce-([^']+)'", script_src).group(1)
 
