@@ -6,9 +6,12 @@ decision rights); FAB's holds what is needed to log in. Both share the username.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_login import current_user
+from werkzeug.security import check_password_hash
 
 from steerco.domain.errors import ValidationFailed
+from steerco.services.rights.logins import revoke_sessions
 
 STEERCO_ROLE = "Steerco User"
 """The one FAB role every login holds; Steerco's own roles (node-scoped) decide what a person may do."""
@@ -40,6 +43,7 @@ def ensure_login(app: Flask, username: str, password: str | None, *, name: str =
         if existing is not None:
             if password:
                 sm.reset_password(existing.id, password)
+                revoke(username, "password_changed")
             for role in roles:
                 if role not in existing.roles:
                     existing.roles.append(role)
@@ -51,3 +55,54 @@ def ensure_login(app: Flask, username: str, password: str | None, *, name: str =
         if not user:
             raise RuntimeError(f"could not create the login for '{username}' (see the log)")
         return True
+
+
+def change_password(username: str, password: str, *, current: str | None = None) -> int:
+    """Set a login's password under the policy; every session of the login ends.
+
+    Returns the generation of sessions issued from now on (see :func:`revoke`).
+
+    :param current: the present password, required when a person changes their own.
+    :raises ValidationFailed: the policy is not met, or ``current`` is wrong; nothing changes.
+    """
+    sm = current_app.appbuilder.sm
+    login = sm.find_user(username=username)
+    if login is None:
+        raise ValidationFailed({"username": [f"no login '{username}'"]})
+    if current is not None and not check_password_hash(login.password or "", current):
+        raise ValidationFailed({"current_password": ["is not your present password"]})
+    check_password(username, password)
+    sm.reset_password(login.id, password)
+    return revoke(username, "password_changed", actor=_actor())
+
+
+def login_problems(username: str, email: str) -> dict[str, list[str]]:
+    """What stops a new login from being made: its username or e-mail held by another login."""
+    sm = current_app.appbuilder.sm
+    problems = {}
+    if sm.find_user(username=username) is not None:
+        problems["username"] = [f"'{username}' is taken"]
+    if email and sm.find_user(email=email) is not None:
+        problems["email"] = [f"{email} is another login's e-mail"]
+    return problems
+
+
+def set_login_active(username: str, active: bool) -> None:
+    """Open or close a login; closing it ends its sessions and refuses its refresh tokens."""
+    sm = current_app.appbuilder.sm
+    login = sm.find_user(username=username)
+    if login is not None and login.active != active:
+        login.active = active
+        sm.update_user(login)
+    if not active:
+        revoke(username, "deactivated", actor=_actor())
+
+
+def revoke(username: str, reason: str, actor: str | None = None) -> int:
+    """End every session of ``username``; returns the generation of sessions issued from now on."""
+    store = current_app.extensions["steerco.store"]
+    return store.run(actor or username, lambda uow: revoke_sessions(uow, username, reason))
+
+
+def _actor() -> str | None:
+    return current_user.username if current_user and current_user.is_authenticated else None

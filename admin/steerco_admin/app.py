@@ -15,10 +15,9 @@ from steerco.plugins.manager import install_operators, make_plugin_manager
 from steerco.services.integration.connectors import ConnectorEvents
 from steerco.settings import Settings
 from steerco.store.uow import Store
-from steerco_admin import errors, logs, requests, serving
+from steerco_admin import csp, errors, login_guard, logs, requests, security, serving
 from steerco_admin.accounts import STEERCO_ROLE
 from steerco_admin.api import register_api
-from steerco_admin.api.connectors_directory import DirectorySecurityManager
 from steerco_admin.views import register_views
 from steerco_admin.views.panels import register_plugin_views
 
@@ -71,6 +70,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         STEERCO_SETTINGS=settings,
     )
     app.config.update(overrides)
+    login_guard.configure(app, settings.redis_url)
     app.extensions["steerco.store"] = store
     # Plugins: loaded here, once per app (``plugins`` lets tests pass a manager of their own).
     pm = plugins if plugins is not None else make_plugin_manager()
@@ -83,12 +83,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     # Before the APIs register: FAB exempts their blueprints from CSRF (they take JWTs); every page form is checked.
     CSRFProtect(app)
     # Directory logins (provider "ldap") go through ldap3, not FAB's python-ldap code.
-    appbuilder = AppBuilder(base_template="steerco/base.html", security_manager_class=DirectorySecurityManager)
+    appbuilder = AppBuilder(base_template="steerco/base.html", security_manager_class=security.SteercoSecurityManager)
     with app.app_context():
         appbuilder.init_app(app, db.session)
         register_api(appbuilder)
         register_views(appbuilder)
         register_plugin_views(appbuilder, pm)
+    login_guard.install(app, appbuilder.sm.limiter, security.audit)
+    security.install(app)
+    csp.install(app)
     errors.register(app)
     app.after_request(_security_headers)
     logs.configure(settings.log_format)
@@ -101,7 +104,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
 SECURITY_HEADERS = {
     # No page of Steerco is meant to be framed (clickjacking of approve/vote buttons).
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
@@ -110,6 +112,7 @@ SECURITY_HEADERS = {
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers.setdefault("Content-Security-Policy", csp.policy())
     return response
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from ui.conftest import ARTIFACTS, csrf_of, shot
 
 
@@ -183,7 +185,7 @@ def test_model_editor_folds_indexes_and_reorders_gates(open_page, app):
     admin.get_by_test_id("unfold-all").click()
     admin.get_by_test_id("gate-1").screenshot(path=str(ARTIFACTS / "model-editor-gate.png"))
     admin.get_by_test_id("save-draft").click()
-    admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
+    expect(admin.get_by_test_id("editor-status")).to_have_text("Draft saved.")
     from steerco.services.configuration import drafts
 
     d = store.run("admin", lambda uow: drafts.draft(uow, "doi-default"), readonly=True)["definition"]
@@ -207,7 +209,7 @@ def test_model_editor_shows_and_keeps_the_value_rules(open_page, app):
     rules.get_by_test_id("baseline-gate").select_option("2")
     rules.get_by_test_id("closure-share").fill("100")
     admin.get_by_test_id("save-draft").click()
-    admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
+    expect(admin.get_by_test_id("editor-status")).to_have_text("Draft saved.")
     from steerco.services.configuration import drafts
 
     d = store.run("admin", lambda uow: drafts.draft(uow, "doi-default"), readonly=True)["definition"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from ui.conftest import shot
 
 
@@ -38,7 +40,7 @@ def test_admin_builds_owner_submits_sponsor_approves(open_page):
     assert '"potential"' in crit.get_by_test_id("expert").input_value()
     shot(admin, "model-editor")
     admin.get_by_test_id("save-draft").click()
-    admin.wait_for_function("document.querySelector('[data-testid=editor-status]').textContent === 'Draft saved.'")
+    expect(admin.get_by_test_id("editor-status")).to_have_text("Draft saved.")
     admin.get_by_test_id("review-publish").click()
     admin.wait_for_url(re.compile(r".*/governance/client-x/publish"))
     assert "must-meet 'Budget above 10k'" in admin.get_by_test_id("diff").inner_text()

@@ -38,3 +38,16 @@ def test_session_cookie_flags_and_secure_behind_https(app, portfolio, settings):
                        FAB_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     ensure_login(https, "alice", "alice-pw")
     assert "Secure" in _session_cookie(https)
+
+
+def test_scripts_run_only_from_steerco_or_with_a_fresh_nonce(app):
+    client = app.test_client()
+    first, second = (client.get("/login/") for _ in range(2))
+    nonces = []
+    for r in (first, second):
+        policy = r.headers["Content-Security-Policy"]
+        nonce = re.search(r"script-src 'self' 'nonce-([A-Za-z0-9_-]{20,})'", policy).group(1)
+        assert "unsafe-inline" not in policy
+        assert f'nonce="{nonce}"' in r.get_data(as_text=True)
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]

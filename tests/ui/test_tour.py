@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from ui.conftest import shot
 
@@ -64,9 +67,9 @@ def test_every_page_loads_cleanly(open_page, database_url, app):
     assert "Passes when Sponsor is filled in." in sentences
     assert any("expert tab" in s for s in admin.get_by_test_id("gate-2").get_by_test_id("sentence").all_inner_texts())
     admin.get_by_test_id("gate-1").get_by_test_id("impact").click()
-    admin.wait_for_function("document.querySelector('[data-testid=impact-1]').textContent.includes('face this gate')")
+    expect(admin.get_by_test_id("impact-1").first).to_contain_text("face this gate")
     assert "1 measure(s) at DoI 0" in admin.get_by_test_id("impact-1").inner_text()
     admin.get_by_test_id("gate-1").get_by_test_id("test-rule").first.click()
-    admin.wait_for_function("document.querySelector('[data-testid=test-result]').textContent.length > 0")
+    expect(admin.get_by_test_id("test-result").first).to_have_text(re.compile(r"\S"))
     assert "M-0001" in admin.get_by_test_id("test-result").first.inner_text()
     shot(admin, "model-editor-default")

@@ -15,7 +15,7 @@ from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import current_user as session_user
 from flask_wtf.csrf import CSRFError, validate_csrf
-from jwt.exceptions import PyJWTError
+from jwt.exceptions import ExpiredSignatureError, PyJWTError
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest
 from wtforms import ValidationError as WtfValidationError
@@ -73,6 +73,10 @@ def authenticated(view):
         try:
             if verify_jwt_in_request(optional=True) and jwt_user:
                 username = jwt_user.username
+        except ExpiredSignatureError:
+            return jsonify({"error": "token_expired",
+                            "message": "the access token has expired: get a new one from POST "
+                                       "/api/v1/security/refresh with the refresh token, or log in again"}), 401
         except (JWTExtendedException, PyJWTError) as err:
             return jsonify({"error": "unauthorized", "message": f"invalid token: {err}"}), 401
         if username is None and session_user and session_user.is_authenticated:

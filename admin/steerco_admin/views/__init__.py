@@ -26,6 +26,7 @@ WORK = (MenuItem("inbox", "Inbox", "InboxView.index", "/inbox"),
 CONFIGURE = (MenuItem("models", "Governance", "GovernanceView.index", "/governance"),
              MenuItem("types", "Measure types", "TypesView.index", "/types"),
              MenuItem("hierarchy", "Hierarchy & roles", "HierarchyView.index", "/hierarchy"),
+             MenuItem("people", "People", "PeopleView.index", "/people"),
              MenuItem("bundles", "Bundles", "BundlesView.index", "/configuration"))
 
 
@@ -53,6 +54,10 @@ def register_views(appbuilder) -> None:
     from steerco_admin.views.measure_documents import MeasureDocumentsView
 
     for view in (ExportsView, BundlesView, MeasureDocumentsView, ConnectorSettingsView, CycleView):
+        appbuilder.add_view_no_menu(view)
+    from steerco_admin.views.people import AccountView, PeopleView
+
+    for view in (PeopleView, AccountView):
         appbuilder.add_view_no_menu(view)
     current_app.context_processor(lambda: {"steerco_menu": menu})
 

@@ -91,6 +91,14 @@ users = Table(
     Column("active", Boolean, nullable=False, default=True),
 )
 
+# One row per login that ever logged out or changed its password: a session cookie carries the
+# generation it was issued under, and any later generation revokes it (logout, new password, deactivation).
+login_sessions = Table(
+    "login_sessions", metadata,
+    Column("username", String(128), primary_key=True),
+    Column("generation", Integer, nullable=False, default=0),
+)
+
 role_assignments = Table(
     "role_assignments", metadata, _id(),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
