@@ -7,7 +7,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_login_sessions'
+revision = '0013'
 down_revision = '0012'
 branch_labels = None
 depends_on = None
