@@ -1,6 +1,6 @@
 """session cookies revoked by logout, a new password or deactivation
 
-Revision ID: 0013_login_sessions
+Revision ID: 0013
 Revises: 0012
 """
 from alembic import op
