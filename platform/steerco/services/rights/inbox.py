@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
@@ -11,10 +12,10 @@ from steerco.domain import rights
 from steerco.domain.measure import ModelVersion
 from steerco.domain.people import MEASURE_ROLES
 from steerco.domain.review import Condition, GateReview, stage_of, tally
-from steerco.domain.sla import BusinessCalendar
+from steerco.domain.sla import BusinessCalendar, sla_state
 from steerco.services.models import model_of
 from steerco.services.rights import delegation
-from steerco.services.rights.decisions import review_rows, review_sla
+from steerco.services.rights.decisions import review_rows
 from steerco.services.rights.forecasts import forecasts_due
 from steerco.services.rights.notify import notifications_of
 from steerco.store import tables as t
@@ -37,8 +38,8 @@ def inbox(uow, calendar: BusinessCalendar, *, limit: int | None = None, offset: 
     today = uow.now.date()
     waiting = _waiting(uow, actor, today)
     shown = waiting[offset:None if limit is None else offset + limit]
-    reviews = _reviews(uow, [rid for rid, _p, _s in shown])
-    approvals = [_approval(reviews[rid], principal, actor, steps, calendar, today) for rid, principal, steps in shown]
+    rows = _shown(uow, [rid for rid, _p, _s in shown])
+    approvals = [_approval(rows[rid], principal, actor, steps, calendar, today) for rid, principal, steps in shown]
     q = (select(Condition).join(t.measures, t.measures.c.id == t.conditions.c.measure_id)
          .options(selectinload(Condition.measure), selectinload(Condition.review))
          .where(t.measures.c.owner_id == actor.id, t.conditions.c.cleared_at.is_(None),
@@ -113,12 +114,29 @@ def _sees(user, row) -> bool:
 
 
 def _approval(r, principal, actor, steps, calendar, today) -> dict:
-    gate = model_of(r.model_version).gate_for(r.doi_to)
-    return {"review_id": r.id, "measure": r.measure.code, "measure_id": r.measure.id, "title": r.measure.title,
+    return {"review_id": r.id, "measure": r.code, "measure_id": r.measure_id, "title": r.title,
             "gate": r.gate_name, "steps": [r.steps[i]["name"] for i in steps],
             "on_behalf_of": None if principal is actor else principal.username,
-            "submitted_at": r.submitted_at.isoformat(), "submitted_by": r.submitted_by.username, "score": r.score,
-            "decisions": list(gate.decisions), "sla": review_sla(r, calendar, today)}
+            "submitted_at": r.submitted_at.isoformat(), "submitted_by": r.username, "score": r.score,
+            "decisions": list(r.gate.decisions), "sla": sla_state(calendar, r.gate.sla, r.submitted_at.date(), today)}
+
+
+def _shown(uow, ids: list[int]) -> dict[int, SimpleNamespace]:
+    """What the page shows of the reviews ``ids`` (one page: a bounded list), as plain rows with their gate."""
+    if not ids:
+        return {}
+    g, m = t.gate_reviews.c, t.measures.c
+    q = (select(g.id, g.measure_id, m.code, m.title, g.gate_name, g.steps, g.submitted_at, t.users.c.username,
+                g.score, g.model_version_id, g.doi_to)
+         .select_from(t.gate_reviews.join(t.measures, m.id == g.measure_id)
+                      .join(t.users, t.users.c.id == g.submitted_by_id, isouter=True))
+         .where(g.id.in_(ids)))
+    rows = [SimpleNamespace(**row._mapping) for row in uow.session.execute(q)]
+    versions = {v.id: v for v in uow.session.scalars(
+        select(ModelVersion).where(t.model_versions.c.id.in_({r.model_version_id for r in rows})))}
+    for r in rows:
+        r.gate = model_of(versions[r.model_version_id]).gate_for(r.doi_to)
+    return {r.id: r for r in rows}
 
 
 def _candidates(uow, principals) -> list:
@@ -142,10 +160,9 @@ def _candidates(uow, principals) -> list:
 
 
 def _reviews(uow, ids: list[int]) -> dict[int, GateReview]:
-    """The reviews ``ids`` as objects, with what the inbox shows of them, by id."""
+    """The reviews ``ids`` as objects, by id."""
     out = {}
     for i in range(0, len(ids), CHUNK):  # bounded IN lists: databases cap bound parameters
-        q = select(GateReview).where(GateReview.id.in_(ids[i:i + CHUNK])).options(
-            *review_rows(), selectinload(GateReview.model_version))
+        q = select(GateReview).where(GateReview.id.in_(ids[i:i + CHUNK])).options(*review_rows())
         out.update((r.id, r) for r in uow.session.scalars(q))
     return out
