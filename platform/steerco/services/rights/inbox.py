@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Text, and_, cast, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from steerco.domain import rights
@@ -73,9 +74,17 @@ def _waiting(uow, actor, today) -> list[tuple]:
             gates[key] = model_of(uow.session.get(ModelVersion, row.model_version_id)).gate_for(row.doi_to)
         return gates[key]
 
+    people = {p.id: _Person(p) for p in [actor, *(d.delegator for d in delegations)]}
+    me = people[actor.id]
+    steps_of: dict[str, list] = {}  # the steps as stored, decoded once: most reviews share a few routes
     out = []
     for row in rows:
         r = voted.get(row.id)
+        steps = steps_of.get(row.steps)
+        if steps is None:
+            steps = steps_of[row.steps] = json.loads(row.steps)
+        if row.current_step >= len(steps):  # no open step: nobody is awaited
+            continue
         principals = [actor]
         if delegations:
             gate_type = gate_of(row).gate_type
@@ -85,32 +94,50 @@ def _waiting(uow, actor, today) -> list[tuple]:
                 if (principal is actor and not rights.can_view(actor, r.measure) and not r.capacities(actor)) \
                         or r.is_own(actor) or r.is_own(principal):
                     continue
-                steps = r.awaiting(principal, gate_of(row).policy.skip_counted)
+                open_steps = r.awaiting(principal, gate_of(row).policy.skip_counted)
             else:
-                if (principal is actor and not _sees(actor, row) and not _capacities(row, actor, row.steps[row.current_step])) \
-                        or _is_own(row, actor) or _is_own(row, principal):
+                who = people[principal.id]
+                if (principal is actor and not me.sees(row) and not me.capacities(row, steps[row.current_step])) \
+                        or me.owns(row) or who.owns(row):
                     continue
-                steps = [i for i in stage_of(row.steps, row.current_step) if _capacities(row, principal, row.steps[i])
-                         and not tally(row.steps[i], [], 10**6).step_passed]
-            if steps:
-                out.append((row.id, principal, steps))
+                open_steps = [i for i in stage_of(steps, row.current_step) if who.capacities(row, steps[i])
+                              and not tally(steps[i], [], 10**6).step_passed]
+            if open_steps:
+                out.append((row.id, principal, open_steps))
     return out
 
 
-def _capacities(row, user, step: dict) -> list[str]:
-    """:meth:`GateReview.capacities` on a candidate row."""
-    return [r for r in step["roles"]
-            if (r in MEASURE_ROLES and getattr(row, f"{r}_id") == user.id) or user.holds(r, row.path)]
+class _Person:
+    """A principal as the checks on candidate rows read them: :meth:`GateReview.capacities`,
+    :meth:`GateReview.is_own` and :func:`rights.can_view`, with the roles read once and the answers per
+    node path remembered (a portfolio's reviews sit on a few nodes)."""
 
+    def __init__(self, user):
+        self.id = user.id
+        self.admin = user.is_admin
+        self.held = [(a.role, a.scope) for a in user.assignments]
+        self._holds: dict[tuple, bool] = {}
+        self._sees: dict[str, bool] = {}
 
-def _is_own(row, user) -> bool:
-    return user.id in (row.owner_id, row.submitted_by_id)
+    def holds(self, role: str, path: str) -> bool:
+        key = (role, path)
+        if key not in self._holds:
+            self._holds[key] = any(r == role and path.startswith(scope) for r, scope in self.held)
+        return self._holds[key]
 
+    def capacities(self, row, step: dict) -> list[str]:
+        return [r for r in step["roles"]
+                if (r in MEASURE_ROLES and getattr(row, f"{r}_id") == self.id) or self.holds(r, row.path)]
 
-def _sees(user, row) -> bool:
-    """:func:`rights.can_view` on a candidate row."""
-    return user.is_admin or user.id in (row.owner_id, row.sponsor_id, row.controller_id) \
-        or any(row.path.startswith(a.scope) for a in user.assignments)
+    def owns(self, row) -> bool:
+        return self.id in (row.owner_id, row.submitted_by_id)
+
+    def sees(self, row) -> bool:
+        if self.admin or self.id in (row.owner_id, row.sponsor_id, row.controller_id):
+            return True
+        if row.path not in self._sees:
+            self._sees[row.path] = any(row.path.startswith(scope) for _r, scope in self.held)
+        return self._sees[row.path]
 
 
 def _approval(r, principal, actor, steps, calendar, today) -> dict:
@@ -142,11 +169,12 @@ def _shown(uow, ids: list[int]) -> dict[int, SimpleNamespace]:
 def _candidates(uow, principals) -> list:
     """Pending reviews that one of ``principals`` (the actor and who delegated to them) could be asked
     to vote on, as plain rows, longest waiting first: those under a node where they hold a role, or
-    whose measure names one of them. ``voted`` says whether the review has a live vote.
+    whose measure names one of them. ``steps`` is the stored JSON text; ``voted`` says whether the review
+    has a live vote.
     """
     g, m = t.gate_reviews.c, t.measures.c
     live = exists().where(and_(t.votes.c.review_id == g.id, t.votes.c.voided_at.is_(None)))
-    q = (select(g.id, g.steps, g.current_step, g.submitted_by_id, g.model_version_id, g.doi_to, t.nodes.c.path,
+    q = (select(g.id, cast(g.steps, Text).label("steps"), g.current_step, g.submitted_by_id, g.model_version_id, g.doi_to, t.nodes.c.path,
                 m.owner_id, m.sponsor_id, m.controller_id, live.label("voted"))
          .select_from(t.gate_reviews.join(t.measures, m.id == g.measure_id).join(t.nodes, t.nodes.c.id == m.node_id))
          .where(g.status == "pending").order_by(g.submitted_at, g.id))
@@ -156,7 +184,7 @@ def _candidates(uow, principals) -> list:
         where = [t.nodes.c.path.startswith(s, autoescape=True) for s in sorted(scopes)]
         where += [m.owner_id.in_(people), m.sponsor_id.in_(people), m.controller_id.in_(people)]
         q = q.where(or_(*where))
-    return [row for row in uow.session.execute(q) if row.current_step < len(row.steps)]
+    return list(uow.session.execute(q))
 
 
 def _reviews(uow, ids: list[int]) -> dict[int, GateReview]:
