@@ -11,7 +11,7 @@ The draft adds a criterion to the gate to DoI 1, which the measures at DoI 0 fac
 
 Goal: the preview checks every measure facing the gate and lists all whose
 result changes, under 2 s. The service caps what it checks at
-``preview.IMPACT_LIMIT`` (2,000) and says when more exist; so two figures:
+``preview.IMPACT_LIMIT`` (10,000) and says when more exist; so two figures:
 
 - ``preview_all_facing_ms``: ``impact()`` with the cap lifted in this process
   to cover every facing measure, the work the goal asks for;

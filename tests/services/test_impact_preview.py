@@ -6,7 +6,11 @@ from value.helpers import new_measure
 
 from conftest import default_config
 from steerco.services.configuration import bundle as configuration
+from steerco.domain.gatecheck import check_gate
+from steerco.domain.governance import parse_model
 from steerco.services.configuration import drafts, preview
+from steerco.services.governance import gates
+from steerco.services.governance.facts import facts_for
 
 THRESHOLD = {"and": [{"!=": [{"var": "potential"}, None]}, {">": [{"var": "potential"}, 100000]}]}
 
@@ -110,3 +114,24 @@ def test_preview_without_a_definition_judges_the_saved_draft(portfolio):
     portfolio.run("admin", lambda uow: drafts.save_draft(uow, "doi-default", set_threshold(published, 300000)))
     out = portfolio.run("admin", lambda uow: preview.impact(uow, "doi-default", None, 1), readonly=True)
     assert {m["code"] for m in out["changed"]} == {code["Mid 200k"], code["Ready 200k"]}
+
+
+def test_every_facing_measure_is_judged_as_its_one_measure_check(portfolio):
+    definition = with_threshold(portfolio)
+    codes = list(threshold_portfolio(portfolio).values())
+    draft = set_threshold(definition, 300000)
+    out = portfolio.run("admin", lambda uow: preview.impact(uow, "doi-default", draft, 1), readonly=True)
+    assert out["checked"] == len(codes) and not out["more"]
+    drafted = parse_model({**draft, "code": "doi-default"}).gate_for(1)
+
+    def one_by_one(uow):
+        ms = [uow.measure_by_code(c) for c in codes]
+        return ({m.code: gates.check(uow, m.id).passed for m in ms},
+                {m.code: check_gate(drafted, facts_for(uow, m)).passed for m in ms})
+    now, after = portfolio.run("admin", one_by_one, readonly=True)
+    assert out["now"] == {"pass": sum(now.values()), "fail": len(now) - sum(now.values())}
+    assert out["draft"] == {"pass": sum(after.values()), "fail": len(after) - sum(after.values())}
+    changed = {r["code"]: (r["before"], r["after"]) for r in out["changed"]}
+    assert {c for c in codes if now[c] != after[c]} <= set(changed)
+    assert all(changed[c] == (now[c], after[c]) for c in changed)
+    assert any(now[c] != after[c] for c in codes)  # the draft does turn a measure

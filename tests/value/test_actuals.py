@@ -80,3 +80,18 @@ def test_owners_cannot_import_and_locked_periods_are_refused(portfolio):
 def test_missing_columns_are_named(portfolio):
     with pytest.raises(ImportRejected, match="missing column"):
         _import(portfolio, b"foo,bar\n1,2\n")
+
+
+def test_a_later_file_compares_only_its_own_periods_and_leaves_the_others(portfolio):
+    mid = new_measure(portfolio)
+    add_line(portfolio, mid)
+    code = _measure_code(portfolio, mid)
+    _import(portfolio, _csv([f"{code},savings,2026-09,10.00,EUR", f"{code},savings,2026-10,20.00,EUR"]))
+    out = _import(portfolio, _csv([f"{code},savings,2026-10,20.00,EUR", f"{code},savings,2026-11,30.00,EUR",
+                                   f"{code},savings,2026-09,15.00,EUR"]))
+    assert (out["inserted"], out["updated"], out["unchanged"]) == (1, 1, 1)
+    out = _import(portfolio, _csv([f"{code},savings,2026-12,40.00,EUR"]))
+    assert (out["inserted"], out["updated"], out["unchanged"]) == (1, 0, 0)
+    assert grid(portfolio, mid)["lines"][0]["amounts"]["actual"] == {
+        "2026-09": "15.00", "2026-10": "20.00", "2026-11": "30.00", "2026-12": "40.00"}
+    assert grid(portfolio, mid)["totals"]["actual"] == "105.00"

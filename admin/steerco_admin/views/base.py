@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView
 from flask_login import current_user
 
+from steerco.domain import rights
 from steerco.domain.errors import SteercoError, ValidationFailed
 
 
@@ -36,8 +37,19 @@ def login_required(view):
 
 
 def run(work, *, readonly: bool = False):
-    """Run ``work(uow)`` for the logged-in user in one transaction."""
-    return store().run(actor(), work, readonly=readonly)
+    """Run ``work(uow)`` for the logged-in user in one transaction.
+
+    Whether the user configures Steerco, which the menu of every page asks, is read in the same
+    transaction from the user already loaded, rather than in one more of its own.
+    """
+    def with_menu_right(uow):
+        result = work(uow)
+        if "steerco_configures" not in g:
+            user = uow.user(uow.actor)
+            g.steerco_configures = bool(user and rights.can_configure(user))
+        return result
+
+    return store().run(actor(), with_menu_right, readonly=readonly)
 
 
 def attempt(work, success: str, back: str):

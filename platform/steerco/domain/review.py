@@ -142,12 +142,7 @@ class GateReview:
 
     def stage(self) -> list[int]:
         """Indices of the steps open now: the current step and the steps running in parallel with it."""
-        if not self.pending or self.current_step >= len(self.steps):
-            return []
-        out = [self.current_step]
-        while out[-1] + 1 < len(self.steps) and self.steps[out[-1] + 1].get("parallel"):
-            out.append(out[-1] + 1)
-        return out
+        return stage_of(self.steps, self.current_step) if self.pending else []
 
     def counted(self, index: int, skip_counted: bool) -> list[Vote]:
         """The votes that count on step ``index``: its own, and with ``skip_counted`` the approvals
@@ -260,6 +255,16 @@ class GateReview:
         self.status = "withdrawn"
         self.decided_at = now
         self.rationale = reason
+
+
+def stage_of(steps: list[dict], current_step: int) -> list[int]:
+    """Indices of the steps open in a pending review at ``current_step`` (see :meth:`GateReview.stage`)."""
+    if current_step >= len(steps):
+        return []
+    out = [current_step]
+    while out[-1] + 1 < len(steps) and steps[out[-1] + 1].get("parallel"):
+        out.append(out[-1] + 1)
+    return out
 
 
 def tally(step: dict, votes: list[Vote], eligible: int) -> Outcome:

@@ -18,6 +18,7 @@ class Repositories:
     """Mixed into the unit of work; every method runs in its transaction."""
 
     session = None
+    _users: dict | None = None
 
     def add(self, obj):
         self.session.add(obj)
@@ -30,7 +31,17 @@ class Repositories:
     def user(self, username: str | None) -> User | None:
         if not username:
             return None
-        return self.session.scalar(select(User).where(User.username == username))
+        # Held for the unit's length: the session only keeps weak references, so a user looked up
+        # again (the actor, by every service a page calls) would otherwise be queried with their roles.
+        if self._users is None:
+            self._users = {}
+        known = self._users.get(username)
+        if known is not None and known.username == username:
+            return known
+        user = self.session.scalar(select(User).where(User.username == username))
+        if user is not None:
+            self._users[username] = user
+        return user
 
     def require_user(self, username: str, field: str = "user") -> User:
         user = self.user(username)

@@ -22,7 +22,9 @@ from steerco.services.governance.facts import facts_for, facts_for_many
 from steerco.services.models import model_of
 from steerco.store import tables as t
 
-IMPACT_LIMIT = 2000  # measures checked per preview; the answer says when more exist
+# Measures checked per preview: every one facing a gate of a 50,000-measure portfolio (about 8,300);
+# the answer says when more exist.
+IMPACT_LIMIT = 10_000
 IMPACT_CHUNK = 500  # measures whose facts are loaded together (a bounded number of queries per chunk)
 GATE_KEYS = ("name", "type", "min_score", "required_fields", "decisions", "sla", "approval")
 MODEL_KEYS = ("baseline_gate", "closure")  # the model's value rules; absent means the default

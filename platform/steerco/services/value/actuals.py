@@ -189,11 +189,15 @@ def _write(uow, sums, line_measure, progress) -> dict:
     s, a = uow.session, v.value_amounts
     progress("write", 0, len(sums))
     lines = sorted({ln for ln, _p in sums})
+    periods = sorted({p for _ln, p in sums})
+    # Only the periods the file books: the lines' actuals of other months (years of them) are not compared.
+    in_periods = [a.c.period.in_(periods)] if len(periods) <= 500 else []
     existing: dict[tuple[int, str], tuple[int, Decimal]] = {}
     for i in range(0, len(lines), 500):
-        for r in s.execute(select(a.c.id, a.c.line_id, a.c.period, a.c.amount)
-                           .where(a.c.version == "actual", a.c.line_id.in_(lines[i:i + 500]))):
-            existing[(r.line_id, r.period)] = (r.id, Decimal(str(r.amount)).quantize(Decimal("0.01")))
+        for row_id, line_id, period, amount in s.execute(
+                select(a.c.id, a.c.line_id, a.c.period, a.c.amount)
+                .where(a.c.version == "actual", a.c.line_id.in_(lines[i:i + 500]), *in_periods)).all():
+            existing[(line_id, period)] = (row_id, Decimal(str(amount)).quantize(CENT))
     inserts, updates, unchanged = [], [], 0
     listening = value_events.subscribed(uow, value_events.HOOK)
     changed: dict[int, list] = {}
