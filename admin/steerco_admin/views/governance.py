@@ -7,7 +7,8 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import PermissionDenied, SteercoError, ValidationFailed
 from steerco.domain.governance import DECISIONS, EVIDENCE_KINDS, GATE_TYPES, STEP_MODES
-from steerco.services.configuration import drafts, preview, rule_checks
+from steerco.services.configuration import drafts, rule_checks
+from steerco.services.configuration.model_diff import model_diff
 from steerco_admin.views.base import Page, attempt, login_required, run
 
 
@@ -67,9 +68,10 @@ class GovernanceView(Page):
             drafts.require_configurer(uow)
             d = drafts.draft(uow, code)
             latest = uow.latest_model_version(code)
+            labels = {f["path"]: f["label"] for f in drafts.catalogue(uow, code, d["definition"])}
             return {"draft": d, "problem": drafts.problem_of(d["definition"]),
                     "findings": rule_checks.draft_findings(uow, code, d["definition"]),
-                    "diff": preview.model_diff(latest.definition if latest else None, d["definition"])}
+                    "diff": model_diff(latest.definition if latest else None, d["definition"], labels)}
         data = run(work, readonly=True)
         return self.render_template("steerco/model_publish.html", title=f"Publish {code}", code=code, **data)
 
