@@ -7,6 +7,7 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import PermissionDenied, SteercoError, ValidationFailed
 from steerco.domain.governance import DECISIONS, EVIDENCE_KINDS, GATE_TYPES, STEP_MODES
+from steerco.domain.people import MEASURE_ROLES
 from steerco.services.configuration import drafts, rule_checks
 from steerco.services.configuration.model_diff import model_diff
 from steerco_admin.views.base import Page, attempt, login_required, run
@@ -56,7 +57,7 @@ class GovernanceView(Page):
         data = run(work, readonly=True)
         editor = {"code": code, "definition": data["draft"]["definition"], "catalogue": data["catalogue"],
                   "roles": data["roles"], "measures": data["measures"], "findings": data["findings"],
-                  "gate_types": list(GATE_TYPES),
+                  "gate_types": list(GATE_TYPES), "measure_roles": list(MEASURE_ROLES),
                   "decisions": list(DECISIONS), "modes": list(STEP_MODES), "evidence_kinds": list(EVIDENCE_KINDS)}
         return self.render_template("steerco/model_edit.html", title=f"Edit {code}", code=code, editor=editor,
                                     **data)

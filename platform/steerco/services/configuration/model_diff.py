@@ -170,9 +170,28 @@ def condition_words(rule, labels: dict) -> str:
         if op in _OPS and isinstance(args, list) and len(args) == 2 and isinstance(args[0], dict) \
                 and set(args[0]) == {"var"} and not isinstance(args[1], (dict, list)):
             return f"{_label(str(args[0]['var']), labels)} {_OPS[op]} {_number(args[1])}"
+        if op == "and" and isinstance(args, list) and len(args) == 2 and _guard(args[0]) is not None \
+                and _guard(args[0]) == _compared(args[1]):
+            return condition_words(args[1], labels)  # the builder's "has a value and ..." guard
         if op in ("and", "or") and isinstance(args, list) and args:
             return f" {op} ".join(condition_words(a, labels) for a in args)
     return _short(rule)
+
+
+def _guard(rule):
+    """The path a ``{"!=": [{"var": p}, null]}`` guard checks, else None."""
+    if isinstance(rule, dict) and list(rule) == ["!="] and isinstance(rule["!="], list) and len(rule["!="]) == 2 \
+            and rule["!="][1] is None:
+        return _compared(rule)
+    return None
+
+
+def _compared(rule):
+    if isinstance(rule, dict) and len(rule) == 1:
+        args = next(iter(rule.values()))
+        if isinstance(args, list) and args and isinstance(args[0], dict) and set(args[0]) == {"var"}:
+            return args[0]["var"]
+    return None
 
 
 def _number(v) -> str:
