@@ -1,6 +1,9 @@
 """Pages name facts by their label: the builder's catalogue, the checklist's "value missing" text."""
 
+import pytest
+
 from steerco import rules
+from steerco.domain.errors import ValidationFailed
 from steerco.services.configuration import drafts
 from steerco.services.governance import checklist, measures
 
@@ -29,3 +32,18 @@ def test_the_checklist_says_what_is_missing_in_words(portfolio):
     assert rows["field:owner"]["label"] == "Owner filled in" and rows["field:owner"]["passed"]
     assert rows["sponsor_named"]["explanation"].endswith("(value missing: Sponsor)")
     assert rows["baseline_and_target"]["explanation"].endswith("(value missing: Baseline, Target)")
+
+
+def test_a_type_built_on_a_draft_model_is_offered_in_its_builder_at_once(portfolio):
+    portfolio.run("admin", lambda uow: drafts.start_model(uow, "lean", "Lean model"))
+    portfolio.run("admin", lambda uow: drafts.save_measure_type(
+        uow, "lean_idea", "Lean idea", "lean", [{"key": "annual_saving", "label": "Annual saving", "type": "money"}]))
+    cat = portfolio.run("admin", lambda uow: drafts.catalogue(uow, "lean"), readonly=True)
+    assert {"path": "fields.annual_saving", "label": "Annual saving (Lean idea)", "kind": "number",
+            "choices": []} in cat
+    # until the model is published, no measure of the type can be created, and the form says why
+    with pytest.raises(ValidationFailed) as e:
+        portfolio.run("alice", lambda uow: measures.create(uow, {"title": "Early", "node": "PA", "type": "lean_idea"}))
+    assert "no published governance model" in str(e.value.errors["type"])
+    with pytest.raises(ValidationFailed, match="unknown governance model 'nowhere'"):
+        portfolio.run("admin", lambda uow: drafts.save_measure_type(uow, "x", "X", "nowhere", []))
