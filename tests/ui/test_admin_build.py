@@ -143,6 +143,5 @@ def test_a_new_admin_builds_a_client_model_in_the_pages(open_page):
     shot(owner, "admin-build-measure")
 
     print(f"\nBUILD page actions: {do.actions}")
-    # the build takes 75 actions (about 100 before types could be built on a draft and steps routed on the
-    # page); a page change that adds detours shows here
+    # the build takes 75 actions; a page change that adds detours shows here
     assert do.actions <= 75, do.actions

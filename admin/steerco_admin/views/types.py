@@ -101,6 +101,8 @@ def _fields_from_form() -> list[dict]:
         field = {"key": key, "label": label, "type": f.getlist("type")[i]}
         if f.get(f"required_{row}"):
             field["required"] = True
+        if f.get("value_row") == row:
+            field["value"] = True
         choices = [c.strip() for c in f.getlist("choices")[i].split(",") if c.strip()]
         if choices:
             field["choices"] = choices

@@ -67,7 +67,7 @@
     var next = 1 + Math.max.apply(null, Array.prototype.map.call(body.querySelectorAll("input[name=row]"), function (x) { return parseInt(x.value, 10); }));
     blank.className = "";
     blank.querySelectorAll("input, select").forEach(function (c) {
-      if (c.name === "row") { c.value = String(next); } else if (c.type === "checkbox") { c.checked = false; c.name = c.name.replace(/_\d+$/, "_" + next); } else if (c.tagName === "SELECT") { c.selectedIndex = 0; } else { c.value = ""; }
+      if (c.name === "row" || c.type === "radio") { c.value = String(next); c.checked = false; } else if (c.type === "checkbox") { c.checked = false; c.name = c.name.replace(/_\d+$/, "_" + next); } else if (c.tagName === "SELECT") { c.selectedIndex = 0; } else { c.value = ""; }
     });
     body.appendChild(blank);
     renumber(null);

@@ -77,7 +77,7 @@ def _gate(old: dict, new: dict, where: str, labels: dict) -> list[dict]:
     words = {"name": "name", "type": "gate type", "min_score": "minimum should-meet score"}
     for key, word in words.items():
         if old[key] != new[key]:
-            out.append(_line(where, "changed", f"{word}: {_short(old[key])} → {_short(new[key])}"))
+            out.append(_line(where, "changed", f"{word}: {_plain(old[key])} → {_plain(new[key])}"))
     for path in new["required_fields"]:
         if path not in old["required_fields"]:
             out.append(_line(where, "added", f"required field {_label(path, labels)}"))
@@ -198,6 +198,10 @@ def _number(v) -> str:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
     return str(v)
+
+
+def _plain(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else _short(v)
 
 
 def _label(path: str, labels: dict) -> str:
