@@ -41,7 +41,7 @@ def test_apply_dry_run_then_apply_lists_every_problem_with_the_file(env, tmp_pat
     changed.write_text(yaml.safe_dump(data))
     dry = run(env, "config", "apply", str(changed), "--dry-run").stdout
     assert "would be updated  governance model doi-default v2" in dry
-    assert "  governance model 'doi-default' gate 'Identified': min score: 0 → 20 changed" in dry
+    assert "  governance model 'doi-default' gate 'Identified': minimum should-meet score: 0 → 20 changed" in dry
     assert "created  governance model doi-default v1" in applied and "sha256 " in applied
 
 

@@ -259,8 +259,16 @@ def test_hierarchy_levels_tree_rename_move_archive_in_the_browser(open_page, app
     # archive: the node leaves the pickers, its measures stay visible to those with rights
     mid = store.run("alice", lambda uow: measures.create(uow, {"title": "Alpha savings", "node": "PA1",
                                                                 "type": "cost"}).id)
+    admin.reload()
     row = admin.get_by_test_id("node-PA1")
     row.get_by_test_id("change").click()
+    asked = []
+    admin.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    row.get_by_role("button", name="Archive").click()
+    assert asked == ["Archive “Project Alpha”? 1 measure sits below it; they stay where they are, but the node is "
+                     "no longer offered for new measures."]
+    assert "archived" not in admin.get_by_test_id("node-PA1").inner_text()
+    admin.once("dialog", lambda d: d.accept())
     row.get_by_role("button", name="Archive").click()
     assert "archived" in admin.get_by_test_id("node-PA1").inner_text()
     assert "Project Alpha" not in admin.locator("#f-parent option").all_inner_texts()
@@ -330,3 +338,32 @@ def test_nothing_new_goes_under_an_archived_node(portfolio):
     assert portfolio.run("admin", lambda uow: uow.node("PA1").path, readonly=True) == "/ACME/PB/PA1/"
     actions = portfolio.run("admin", lambda uow: [e.action for e in uow.audit_events()], readonly=True)
     assert actions.count("node.archived") == 1 and "node.restored" in actions and "node.moved" in actions
+
+
+def test_levels_reorder_and_go_while_unused_and_a_node_fits_its_parent(portfolio):
+    import pytest
+
+    from steerco.domain.errors import ValidationFailed
+    from steerco.services.configuration import structure
+
+    def codes():
+        return [lv["code"] for lv in portfolio.run("admin", lambda uow: structure.levels(uow), readonly=True)]
+
+    start = codes()
+    assert start[:3] == ["organization", "portfolio", "program"]
+    portfolio.run("admin", lambda uow: structure.move_level(uow, "portfolio", up=False))
+    assert codes()[:3] == ["organization", "program", "portfolio"]
+    # programmes sit directly under the organisation: it cannot move below them
+    with pytest.raises(ValidationFailed, match="'Programme A' \\(Program\\) sits under 'Acme' \\(Organization\\)"):
+        portfolio.run("admin", lambda uow: structure.move_level(uow, "program", up=True))
+    portfolio.run("admin", lambda uow: structure.remove_level(uow, "portfolio"))
+    assert "portfolio" not in codes()
+    with pytest.raises(ValidationFailed, match="2 node\\(s\\) are on level 'Program'"):
+        portfolio.run("admin", lambda uow: structure.remove_level(uow, "program"))
+    with pytest.raises(ValidationFailed, match="an Organization cannot sit under a Program"):
+        portfolio.run("admin", lambda uow: structure.add_node(uow, "X", "X", "organization", "PA"))
+    portfolio.run("admin", lambda uow: structure.add_node(uow, "PA2", "Sub-programme", "program", "PA") and None)
+    portfolio.run("admin", lambda uow: structure.add_node(uow, "ORG2", "Second company", "organization", None)
+                  and None)
+    with pytest.raises(ValidationFailed, match="an Organization cannot sit under a Program \\('Sub-programme'\\)"):
+        portfolio.run("admin", lambda uow: structure.move_node(uow, "ORG2", "PA2"))

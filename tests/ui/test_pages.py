@@ -70,8 +70,12 @@ def test_dashboard_and_list_name_each_models_levels(web, portfolio):
 
     def row(test_id):
         return dash.split(f'data-testid="{test_id}"', 1)[1].split("</tr>", 1)[0]
-    assert "Project gates" in row("funnel-projects-1") and "<td>Scoped</td>" in row("funnel-projects-1")
-    assert "<td>Identified</td>" in row("funnel-doi-default-1")
+    assert "Project gates" in row("funnel-projects-1") and ">Scoped</a></td>" in row("funnel-projects-1")
+    assert ">Identified</a></td>" in row("funnel-doi-default-1")
+    # each row opens the measures of its own model at that DoI
+    assert 'href="/measures/?model=projects&amp;doi=1"' in row("funnel-projects-1")
+    listed = admin.get("/measures/?model=projects&doi=1").get_data(as_text=True)
+    assert "Scoped project" in listed and 'data-testid="count">1 measure<' in listed
     assert 'data-testid="funnel-model-projects"' in dash
     assert dash.split('data-testid="closure-closed">', 1)[1].startswith("1<")
     listed = admin.get("/measures/").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from steerco.services.configuration import drafts, preview, structure
+from steerco.services.configuration.model_diff import model_diff
 from steerco.services.governance import gates, measures
 from steerco.services.reporting import dashboard
 
@@ -55,7 +56,7 @@ def test_diff_names_what_changed():
     after["gates"][0]["must_meet"].append({"code": "c", "label": "Costed", "rule": True})
     after["gates"][1]["sla"] = {"reminder_days": 2}
     after["levels"][3]["risk_weight"] = 90
-    lines = {(d["where"], d["change"], d["what"].split(":")[0]) for d in preview.model_diff(before, after)}
+    lines = {(d["where"], d["change"], d["what"].split(":")[0]) for d in model_diff(before, after)}
     assert ("gate 'Scoped'", "added", "must-meet 'Costed'") in lines
     assert ("gate 'Approved'", "changed", "sla") in lines
     assert ("DoI 3", "changed", "level Delivered (100%) → Delivered (90%)") in lines
@@ -93,12 +94,12 @@ def test_diff_names_changed_value_rules():
     after = drafts.skeleton("m", "M")
     after["baseline_gate"] = 3
     after["closure"] = {"share_of_plan": 100, "periods": 6}
-    lines = {(d["where"], d["change"], d["what"]) for d in preview.model_diff(before, after)}
+    lines = {(d["where"], d["change"], d["what"]) for d in model_diff(before, after)}
     assert ("model", "changed", "baseline gate: 2 → 3") in lines
     assert ("model", "changed", "closure: default → {'share_of_plan': 100, 'periods': 6}") in lines
     del after["baseline_gate"]
     assert ("model", "changed", "baseline gate: 2 → default") in {
-        (d["where"], d["change"], d["what"]) for d in preview.model_diff(before, after)}
+        (d["where"], d["change"], d["what"]) for d in model_diff(before, after)}
 
 
 def test_new_models_freeze_at_approved_and_drafts_keep_the_value_rules(portfolio):

@@ -25,7 +25,10 @@ class ExportsView(Page):
         doi = args.get("doi") or None
         if doi is not None and not doi.isdigit():
             raise ValidationFailed({"doi": [f"a whole number, not {doi!r}"]})
-        rows = run(lambda uow: reports.measure_rows(uow, q=args.get("q") or None, node=args.get("node") or None,
-                                                    doi=None if doi is None else int(doi),
-                                                    mine=args.get("mine") == "1"), readonly=True)
-        return download(fmt, "measures", reports.COLUMNS, rows, reports.NUMERIC)
+        def work(uow):
+            rows = reports.measure_rows(uow, q=args.get("q") or None, node=args.get("node") or None,
+                                        doi=None if doi is None else int(doi), mine=args.get("mine") == "1",
+                                        model=args.get("model") or None, with_fields=True)
+            return rows, reports.columns(uow, rows)
+        rows, (columns, numeric) = run(work, readonly=True)
+        return download(fmt, "measures", columns, rows, numeric)

@@ -7,7 +7,9 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import PermissionDenied, SteercoError, ValidationFailed
 from steerco.domain.governance import DECISIONS, EVIDENCE_KINDS, GATE_TYPES, STEP_MODES
-from steerco.services.configuration import drafts, preview, rule_checks
+from steerco.domain.people import MEASURE_ROLES
+from steerco.services.configuration import drafts, rule_checks
+from steerco.services.configuration.model_diff import model_diff
 from steerco_admin.views.base import Page, attempt, login_required, run
 
 
@@ -55,7 +57,7 @@ class GovernanceView(Page):
         data = run(work, readonly=True)
         editor = {"code": code, "definition": data["draft"]["definition"], "catalogue": data["catalogue"],
                   "roles": data["roles"], "measures": data["measures"], "findings": data["findings"],
-                  "gate_types": list(GATE_TYPES),
+                  "gate_types": list(GATE_TYPES), "measure_roles": list(MEASURE_ROLES),
                   "decisions": list(DECISIONS), "modes": list(STEP_MODES), "evidence_kinds": list(EVIDENCE_KINDS)}
         return self.render_template("steerco/model_edit.html", title=f"Edit {code}", code=code, editor=editor,
                                     **data)
@@ -67,9 +69,10 @@ class GovernanceView(Page):
             drafts.require_configurer(uow)
             d = drafts.draft(uow, code)
             latest = uow.latest_model_version(code)
+            labels = {f["path"]: f["label"] for f in drafts.catalogue(uow, code, d["definition"])}
             return {"draft": d, "problem": drafts.problem_of(d["definition"]),
                     "findings": rule_checks.draft_findings(uow, code, d["definition"]),
-                    "diff": preview.model_diff(latest.definition if latest else None, d["definition"])}
+                    "diff": model_diff(latest.definition if latest else None, d["definition"], labels)}
         data = run(work, readonly=True)
         return self.render_template("steerco/model_publish.html", title=f"Publish {code}", code=code, **data)
 

@@ -50,6 +50,12 @@ class HierarchyView(Page):
     @expose("/levels/<code>", methods=["POST"])
     @login_required
     def rename_level(self, code):
+        action = request.form.get("action")
+        if action in ("up", "down"):
+            return self._change(lambda uow: structure.move_level(uow, code, action == "up"), "Level moved.",
+                                prefix="level_")
+        if action == "remove":
+            return self._change(lambda uow: structure.remove_level(uow, code), "Level removed.", prefix="level_")
         return self._change(lambda uow: structure.rename_level(uow, code, request.form.get("name", "")),
                             "Level renamed.", prefix="level_")
 

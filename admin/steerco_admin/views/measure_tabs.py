@@ -12,6 +12,7 @@ from flask import flash, redirect, request
 
 from steerco.domain.errors import TransitionNotAllowed, ValidationFailed
 from steerco.services.governance import audit, gates, measure_editing, measures, risks
+from steerco.services.governance import checklist as checklists
 from steerco.services.models import model_of
 from steerco.services.value import amounts as value
 from steerco.services.value import status
@@ -70,9 +71,7 @@ def page_data(uow, measure_id: int) -> dict:
     m = measures.get(uow, measure_id)
     model = model_of(m.model_version)
     try:
-        check = gates.check(uow, measure_id)
-        checklist = {"gate": check.gate, "doi": check.doi, "passed": check.passed, "score": check.score,
-                     "min_score": check.min_score, "results": [r.as_dict() for r in check.results]}
+        checklist = checklists.checklist(uow, measure_id)
     except TransitionNotAllowed as e:
         checklist = {"closed": e.message}
     nxt = model.gate_for(m.doi + 1)
@@ -84,7 +83,8 @@ def page_data(uow, measure_id: int) -> dict:
         "levels": [{"doi": lv.doi, "name": lv.name} for lv in model.levels],
         "checklist": checklist,
         "evidence_needed": [{"code": e.code, "label": e.label, "kind": e.kind} for e in (nxt.evidence if nxt else ())],
-        "requirements": sorted({e.code for g in model.gates for e in g.evidence}),
+        "requirements": sorted({(e.code, e.label) for g in model.gates for e in g.evidence}, key=lambda r: r[1]),
+        "requirement_labels": {e.code: e.label for g in model.gates for e in g.evidence},
         "reviews": [review_view(r) for r in reversed(uow.reviews_of(m))],
         "pending": review_view(pending) if pending else None,
         "conditions": [{**condition_view(c), "refused": None if c.cleared_at else gates.clear_refusal(uow, c)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 
 from steerco.domain.errors import NotFound, PermissionDenied, ValidationFailed
@@ -26,8 +26,9 @@ class TypesView(Page):
     def index(self):
         def work(uow):
             drafts.require_configurer(uow)
-            return {"types": [{"code": t.code, "name": t.name, "model": t.model_code, "fields": len(t.fields_json)}
-                              for t in uow.measure_types()]}
+            names = {m["code"]: m["name"] for m in drafts.overview(uow)}
+            return {"types": [{"code": t.code, "name": t.name, "model": names.get(t.model_code, t.model_code),
+                               "fields": len(t.fields_json)} for t in uow.measure_types()]}
         try:
             data = run(work, readonly=True)
         except PermissionDenied as e:
@@ -49,6 +50,7 @@ class TypesView(Page):
                     raise ValidationFailed({"code": ["required"]})
                 run(lambda uow: drafts.save_measure_type(uow, values["code"], values["name"] or values["code"],
                                                          values["model"], fields))
+                flash(f"Saved measure type {values['name'] or values['code']} with {len(fields)} field(s).", "success")
                 return redirect(url_for("TypesView.index"))
             except ValidationFailed as e:
                 errors = e.errors
@@ -66,11 +68,14 @@ class TypesView(Page):
                     raise NotFound(f"measure type: no measure type '{code}'")
                 values.update(name=mt.name, model=mt.model_code)
                 fields.extend(mt.fields_json)
-            return {"models": sorted({v.model_code for v in uow.model_versions()})}
+            # a draft model is offered too: its builder reads the type's fields before the first publication
+            return {"models": [{"code": m["code"], "name": m["name"] if m["version"] else f"{m['name']} (draft)"}
+                               for m in drafts.overview(uow)]}
         data = run(work, readonly=True)
         rows = list(fields) + [{} for _ in range(BLANK_ROWS)]
+        sections = list(dict.fromkeys(f.get("section") for f in fields if f.get("section")))
         return self.render_template("steerco/type_edit.html", title="Measure type", code=code, values=values,
-                                    rows=rows, errors=errors, bad_row=bad_row, field_types=FIELD_TYPES,
+                                    rows=rows, sections=sections, errors=errors, bad_row=bad_row, field_types=FIELD_TYPES,
                                     type_labels=TYPE_LABELS, **data), status
 
 
@@ -96,6 +101,8 @@ def _fields_from_form() -> list[dict]:
         field = {"key": key, "label": label, "type": f.getlist("type")[i]}
         if f.get(f"required_{row}"):
             field["required"] = True
+        if f.get("value_row") == row:
+            field["value"] = True
         choices = [c.strip() for c in f.getlist("choices")[i].split(",") if c.strip()]
         if choices:
             field["choices"] = choices

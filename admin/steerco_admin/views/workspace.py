@@ -29,13 +29,14 @@ class MeasuresView(Page):
         page = max(int(args.get("page", 0) or 0) if str(args.get("page", "0")).isdigit() else 0, 0)
         doi = int(args["doi"]) if args.get("doi", "").isdigit() else None
         q, node, mine = args.get("q") or None, args.get("node") or None, args.get("mine") == "1"
+        model = args.get("model") or None
 
         def work(uow):
             if mine:
                 total, rows = dashboard.my_measures(uow, q=q, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
             else:
                 total, rows = measures.search(uow, q=q, node=node, doi=doi, offset=page * PAGE_SIZE,
-                                              limit=PAGE_SIZE)
+                                              limit=PAGE_SIZE, model=model)
             return {"total": total, "rows": [measure_view(m) for m in rows], "nodes": dashboard.node_choices(uow),
                     "levels": dashboard.level_choices(uow)}
 
@@ -44,7 +45,7 @@ class MeasuresView(Page):
         except SteercoError as e:
             data = {"total": 0, "rows": [], "nodes": [], "levels": [], "problem": e.message}
         return self.render_template("steerco/measures.html", title="Measures", page=page, size=PAGE_SIZE,
-                                    q=q or "", node=node or "", doi=doi, mine=mine, **data)
+                                    q=q or "", node=node or "", doi=doi, mine=mine, model=model or "", **data)
 
     @expose("/new", methods=["GET", "POST"])
     @login_required

@@ -23,6 +23,8 @@ class FormField:
     choices: tuple[str, ...] = ()
     help: str = ""
     section: str = ""
+    # The measure's value: the money figure gates, the dashboard and exports read as its Potential.
+    value: bool = False
 
 
 def parse_fields(raw, where: str) -> tuple[FormField, ...]:
@@ -47,8 +49,15 @@ def parse_fields(raw, where: str) -> tuple[FormField, ...]:
         choices = tuple(str(c) for c in f.get("choices", []) or [])
         if ftype in ("choice", "multi_choice") and not choices:
             raise ConfigError(f"{where} field '{key}'", "a choice field needs choices")
+        value = f.get("value", False)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} field '{key}'", "value must be true or false")
+        if value and ftype != "money":
+            raise ConfigError(f"{where} field '{key}'", "the measure's value must be a money field")
+        if value and any(x.value for x in out):
+            raise ConfigError(f"{where} field '{key}'", "only one field can be the measure's value")
         out.append(FormField(key, str(f.get("label") or key), ftype, bool(f.get("required", False)),
-                             choices, str(f.get("help", "")), str(f.get("section", ""))))
+                             choices, str(f.get("help", "")), str(f.get("section", "")), value))
     return tuple(out)
 
 

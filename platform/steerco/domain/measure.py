@@ -39,6 +39,11 @@ class MeasureType:
             self.__dict__["_form"] = cached
         return cached[1]
 
+    @property
+    def value_field(self) -> FormField | None:
+        """The money field that is this type's value; the measure's Potential follows it."""
+        return next((f for f in self.form if f.value), None)
+
     def field_facts(self, values: dict) -> dict:
         """Custom field values as criteria read them: amounts as numbers."""
         out = dict(values or {})
@@ -95,12 +100,25 @@ class Measure:
         out["fields"] = dict(self.fields or {})
         return out
 
+    def _follow_value(self, before: dict) -> None:
+        """One figure: the type's value field and Potential are the same amount, whichever was changed
+        (a form sends both; the one whose amount differs from before is the one the person changed)."""
+        field = self.measure_type.value_field
+        if field is None:
+            return
+        amount = (self.fields or {}).get(field.key)
+        if amount != (before.get("fields") or {}).get(field.key):
+            self.potential = parse_amount(amount, "potential") if amount not in (None, "") else None
+        elif self.potential != before.get("potential_amount"):
+            self.fields = {**(self.fields or {}), field.key: None if self.potential is None else str(self.potential)}
+
     def apply_changes(self, changes: dict[str, Any], people: dict, node=None) -> dict:
         """Apply validated edits; ``people`` maps usernames in ``changes`` to users.
 
         :returns: ``{field: (before, after)}`` of what actually changed.
         """
         before = self.snapshot()
+        potential_before = self.potential
         errors: dict[str, list[str]] = {}
         for key, value in changes.items():
             try:
@@ -126,6 +144,7 @@ class Measure:
                 errors.update(e.errors)
         if errors:
             raise ValidationFailed(errors)
+        self._follow_value({**before, "potential_amount": potential_before})
         after = self.snapshot()
         return {k: (before[k], after[k]) for k in after if before[k] != after[k]}
 

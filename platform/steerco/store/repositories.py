@@ -121,12 +121,15 @@ class Repositories:
 
     def measures(self, *, path: str | None = None, doi: int | None = None, q: str | None = None,
                  offset: int = 0, limit: int = 50, visible_paths: list[str] | None = None,
-                 person=None) -> tuple[int, list[Measure]]:
+                 person=None, model: str | None = None) -> tuple[int, list[Measure]]:
         query = select(Measure).join(t.nodes, t.nodes.c.id == t.measures.c.node_id)
         if path:
             query = query.where(t.nodes.c.path.startswith(path, autoescape=True))
         if doi is not None:
             query = query.where(t.measures.c.doi == doi)
+        if model is not None:
+            query = query.where(t.measures.c.model_version_id.in_(
+                select(t.model_versions.c.id).where(t.model_versions.c.model_code == model)))
         if like := search_pattern(q):
             query = query.where(or_(func.lower(t.measures.c.title).like(like), func.lower(t.measures.c.code).like(like)))
         if visible_paths is not None:

@@ -8,6 +8,7 @@
   var root = document.getElementById("editor");
   var csrf = document.querySelector("meta[name=csrf-token]").getAttribute("content");
   var trees = new Map();   // criterion object -> builder tree (null: expert only)
+  var routes = new Map();  // approval step -> builder tree of its routing condition (null: JSONLogic only)
   var collapsed = new Set(); // DoIs of the gates shown folded (long models stay navigable)
   var dirty = false;
   var findings = data.findings || []; // paths the rules read that measures lack (errors) or may lack (warnings)
@@ -238,14 +239,24 @@
     box.appendChild(el("div", {"class": "row"}, [
       el("div", {"class": "col-md-6"}, [decisions(g)]),
       el("div", {"class": "col-md-3"}, [text("Reminder after (days)", g.sla.reminder_days, function (x) { g.sla.reminder_days = intOrNull(x); }, {type: "number", min: 0})]),
-      el("div", {"class": "col-md-3"}, [text("Escalation after (days)", g.sla.escalation_days, function (x) { g.sla.escalation_days = intOrNull(x); }, {type: "number", min: 0})])]));
+      el("div", {"class": "col-md-3"}, [text("Escalation after (days)", g.sla.escalation_days, function (x) { g.sla.escalation_days = intOrNull(x); }, {type: "number", min: 0}), escalateTo(g)])]));
     box.appendChild(impact(g));
     return outer;
   }
+  function escalateTo(g) {
+    var id = "e" + Math.random().toString(36).slice(2);
+    var known = data.roles.concat(g.sla.escalate_to && data.roles.indexOf(g.sla.escalate_to) < 0 ? [g.sla.escalate_to] : []);
+    var s = el("select", {"class": "form-control input-sm", id: id, "data-testid": "escalate-to"},
+      [el("option", {value: "", text: "nobody (reminders only)"})].concat(known.map(function (r) { return el("option", {value: r, text: r.replace(/_/g, " ")}); })));
+    s.value = g.sla.escalate_to || "";
+    s.addEventListener("change", function () { if (s.value) { g.sla.escalate_to = s.value; } else { delete g.sla.escalate_to; } touch(); });
+    return el("div", {"class": "form-group"}, [el("label", {"for": id, text: "Escalate to (role)"}), s]);
+  }
   function summary(g) {
     var n = function (x, word) { return x + " " + word + (x === 1 ? "" : "s"); };
+    var routed = g.approval.steps.filter(function (s) { return s.condition !== undefined && s.condition !== null; }).length;
     return [g.must_meet.length + " must-meet", g.should_meet.length + " should-meet", n(g.evidence.length, "evidence item"),
-      n(g.approval.steps.length, "approval step")].join(" · ");
+      n(g.approval.steps.length, "approval step") + (routed ? " (" + routed + " routed by value)" : "")].join(" · ");
   }
   /* Swap a gate with its neighbour: the DoI numbers stay in sequence, the gates' content and the names
      of the levels they lead to change places; risk weights stay with their DoI (they measure progress). */
@@ -305,17 +316,88 @@
         cb.checked = s.roles.indexOf(r) >= 0;
         return el("label", {"class": "checkbox-inline"}, [cb, document.createTextNode(" " + r.replace(/_/g, " "))]);
       })));
-      box.appendChild(el("div", {"class": "row sc-step", "data-testid": "approval-step"}, [
-        el("div", {"class": "col-md-3"}, [text("Step " + (i + 1) + " name", s.name, function (x) { s.name = x; })]),
+      var parallel = null;
+      if (i > 0) {
+        var pcb = el("input", {type: "checkbox", "data-testid": "step-parallel", onchange: function () { if (pcb.checked) { s.parallel = true; } else { delete s.parallel; } touch(); }});
+        pcb.checked = !!s.parallel;
+        parallel = el("label", {"class": "checkbox-inline"}, [pcb, document.createTextNode(" runs alongside the step before")]);
+      }
+      box.appendChild(el("div", {"class": "sc-step", "data-testid": "approval-step"}, [el("div", {"class": "row"}, [
+        el("div", {"class": "col-md-3"}, [text("Step " + (i + 1) + " name", s.name, function (x) { s.name = x; }, {"data-testid": "step-name"})]),
         el("div", {"class": "col-md-5"}, [roles]),
-        el("div", {"class": "col-md-2"}, [select("Mode", data.modes, s.mode || "any", function (x) { s.mode = x; if (x === "quorum" && !s.quorum) { s.quorum = 2; } })]),
-        el("div", {"class": "col-md-1"}, [text("Quorum", s.quorum, function (x) { s.quorum = intOrNull(x); }, {type: "number", min: 1})]),
-        el("div", {"class": "col-md-1"}, [el("button", {type: "button", "class": "btn btn-xs btn-link text-danger", style: "margin-top:24px", text: "✕", "aria-label": "Remove step", onclick: function () { g.approval.steps.splice(i, 1); touch(); render(); }})])]));
+        el("div", {"class": "col-md-2"}, [select("Mode", data.modes, s.mode || "any", function (x) { s.mode = x; if (x === "quorum" && !s.quorum) { s.quorum = 2; } }, {"data-testid": "step-mode"})]),
+        el("div", {"class": "col-md-1"}, [text("Quorum", s.quorum, function (x) { s.quorum = intOrNull(x); }, {type: "number", min: 1, "data-testid": "step-quorum"})]),
+        el("div", {"class": "col-md-1"}, [el("button", {type: "button", "class": "btn btn-xs btn-link text-danger", style: "margin-top:24px", text: "✕", "aria-label": "Remove step", onclick: function () { g.approval.steps.splice(i, 1); touch(); render(); }})])]),
+        routing(s), parallel]));
     });
     var self = el("input", {type: "checkbox", onchange: function () { g.approval.allow_self_approval = self.checked; touch(); }});
     self.checked = !!g.approval.allow_self_approval;
     box.appendChild(el("button", {type: "button", "class": "btn btn-xs btn-default", text: "+ approval step", onclick: function () { g.approval.steps.push({name: "Approval", roles: ["sponsor"], mode: "any"}); touch(); render(); }}));
     box.appendChild(el("label", {"class": "checkbox-inline", style: "margin-left:12px"}, [self, document.createTextNode(" allow self-approval")]));
+    var again = el("input", {type: "checkbox", "data-testid": "skip-counted", onchange: function () { if (again.checked) { g.approval.skip_counted = true; } else { delete g.approval.skip_counted; } touch(); }});
+    again.checked = !!g.approval.skip_counted;
+    box.appendChild(el("label", {"class": "checkbox-inline", style: "margin-left:12px"}, [again, document.createTextNode(" an approval given in an earlier step counts again in a later one")]));
+    box.appendChild(distinct(g));
+    return box;
+  }
+  /* "Applies only when …": a step routed by value (e.g. the steering committee above 1 M) is drawn with the
+     criteria builder; a step without a condition applies to every measure */
+  function routing(s) {
+    var box = el("div", {"class": "sc-route", "data-testid": "step-routing"});
+    var draw = function () {
+      box.innerHTML = "";
+      if (s.condition === undefined || s.condition === null) {
+        box.appendChild(el("span", {"class": "text-muted", "data-testid": "routing-sentence", text: "Applies to every measure. "}));
+        box.appendChild(el("button", {type: "button", "class": "btn btn-xs btn-default", text: "+ only when… (route by value)", "data-testid": "add-routing", onclick: function () {
+          var t = {type: "group", op: "all", items: [{type: "cond", field: valueField(), op: "gt", value: ""}]};
+          routes.set(s, t); s.condition = C.toRule(t, cat); touch(); draw();
+        }}));
+        return;
+      }
+      if (!routes.has(s)) { routes.set(s, C.toTree(s.condition, cat)); }
+      var t = routes.get(s);
+      var sentence = el("div", {"class": "sc-sentence", "data-testid": "routing-sentence"});
+      var say = function () {
+        sentence.textContent = t ? "Applies only when " + C.sentence(t, cat) + "." : "Applies only when this JSONLogic holds: " + JSON.stringify(s.condition);
+      };
+      say();
+      box.appendChild(sentence);
+      if (t) {
+        var b = el("div", {"class": "sc-builder"});
+        box.appendChild(b);
+        new C.Builder(b, t, cat, function (nt) { t = nt; s.condition = C.toRule(nt, cat); say(); touch(); });
+      }
+      box.appendChild(el("button", {type: "button", "class": "btn btn-xs btn-link", text: "apply to every measure (remove the condition)", "data-testid": "remove-routing",
+        onclick: function () { delete s.condition; routes.delete(s); touch(); draw(); }}));
+    };
+    draw();
+    return box;
+  }
+  /* the measure's value figure routing starts from: the first money fact of the catalogue */
+  function valueField() {
+    var money = cat.filter(function (f) { return f.value; })[0] || cat.filter(function (f) { return f.path === "potential"; })[0];
+    return money ? money.path : (cat[0] ? cat[0].path : "potential");
+  }
+  /* pairs of measure roles that must be held by different people (e.g. the controller is not the owner) */
+  function distinct(g) {
+    var pairs = g.approval.distinct || [];
+    var box = el("div", {"data-testid": "distinct", style: "margin-top:6px"});
+    var choice = function (value, onChange, label) {
+      var s = el("select", {"class": "form-control input-sm", "aria-label": label, style: "display:inline-block;width:auto"},
+        data.measure_roles.concat(data.measure_roles.indexOf(value) < 0 && value ? [value] : []).map(function (r) { return el("option", {value: r, text: r}); }));
+      s.value = value;
+      s.addEventListener("change", function () { onChange(s.value); touch(); });
+      return s;
+    };
+    pairs.forEach(function (p, i) {
+      box.appendChild(el("div", {"class": "sc-cond"}, [el("span", {text: "The "}),
+        choice(p[0], function (x) { p[0] = x; }, "Role"), el("span", {text: " may not be the same person as the "}),
+        choice(p[1], function (x) { p[1] = x; }, "Other role"),
+        el("button", {type: "button", "class": "btn btn-xs btn-link text-danger", text: "✕", "aria-label": "Remove pair", onclick: function () {
+          pairs.splice(i, 1); if (!pairs.length) { delete g.approval.distinct; } touch(); render(); }})]));
+    });
+    box.appendChild(el("button", {type: "button", "class": "btn btn-xs btn-default", text: "+ roles held by different people", "data-testid": "add-distinct", onclick: function () {
+      g.approval.distinct = pairs.concat([[data.measure_roles[2] || "controller", data.measure_roles[0] || "owner"]]); touch(); render(); }}));
     return box;
   }
   function decisions(g) {

@@ -61,5 +61,35 @@
       renumber(dragged);
     });
   });
+  /* "+ field": another blank row at the end, named after a row number no other row has */
+  function addRow() {
+    var blank = body.rows[body.rows.length - 1].cloneNode(true);
+    var next = 1 + Math.max.apply(null, Array.prototype.map.call(body.querySelectorAll("input[name=row]"), function (x) { return parseInt(x.value, 10); }));
+    blank.className = "";
+    blank.querySelectorAll("input, select").forEach(function (c) {
+      if (c.name === "row" || c.type === "radio") { c.value = String(next); c.checked = false; } else if (c.type === "checkbox") { c.checked = false; c.name = c.name.replace(/_\d+$/, "_" + next); } else if (c.tagName === "SELECT") { c.selectedIndex = 0; } else { c.value = ""; }
+    });
+    body.appendChild(blank);
+    renumber(null);
+    blank.querySelector("input[name=label]").focus();
+    status.textContent = "Field " + body.rows.length + " added.";
+  }
+  /* the fields under their sections, as the measure's Details tab will show them */
+  function sections() {
+    var out = document.getElementById("section-summary"), groups = [], by = {};
+    Array.prototype.forEach.call(body.rows, function (row) {
+      var label = row.querySelector("input[name=label]").value.trim();
+      if (!label) { return; }
+      var sec = row.querySelector("input[name=section]").value.trim() || "(no section)";
+      if (!by[sec]) { by[sec] = []; groups.push(sec); }
+      by[sec].push(label);
+    });
+    out.textContent = groups.length ? "Sections: " + groups.map(function (g) { return g + ": " + by[g].join(", "); }).join(" · ") : "";
+  }
+  var add = document.getElementById("add-field");
+  if (add) { add.addEventListener("click", addRow); }
+  body.addEventListener("input", sections);
+  body.addEventListener("click", function (e) { if (e.target.closest("[data-move]")) { sections(); } });
   renumber(null);
+  sections();
 }());

@@ -8,7 +8,8 @@ person (``exchange``); moving running measures to another version of their
 model (``migrate_measures``); governance model
 drafts, measure types and publishing (``drafts``); the hierarchy and
 node-scoped roles edited in the pages (``structure``); the diff of a draft
-and its impact on the portfolio before it is published (``preview``).
+in words (``model_diff``) and its impact on the portfolio before it is
+published (``preview``).
 
 May import: governance, value, rights
 """

@@ -200,7 +200,7 @@ def _apply_models(uow, data, report):
 
 def _apply_measure_types(uow, data, report):
     for mt in _items(data, "measure_types"):
-        if uow.latest_model_version(mt["model"]) is None:
+        if not checks.model_known(uow, mt["model"]):
             raise ConfigError(f"measure type '{mt['code']}'", f"unknown governance model '{mt['model']}'")
         fields = mt.get("fields") or []
         existing = uow.measure_type(mt["code"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from steerco.domain.errors import ConfigError, ValidationFailed
 from steerco.domain.fact_paths import ERROR, definition_findings
@@ -26,6 +27,7 @@ from steerco.domain.value import parse_settings as parse_value_settings
 from steerco.plugins.manager import connector_classes
 from steerco.services.configuration import rule_checks
 from steerco.services.configuration.schema import BundleSchema
+from steerco.store.tables_ui import model_drafts
 
 
 def check(uow, data) -> tuple[list[dict], list[dict]]:
@@ -161,7 +163,7 @@ class _Meaning:
             where = f"measure_types[{i}]"
             self._code(mt.get("code"), f"{where}.code")
             self._catch(where, parse_fields, mt.get("fields"), f"measure type '{mt.get('code')}'")
-            if mt.get("model") not in models and self.uow.latest_model_version(str(mt.get("model"))) is None:
+            if mt.get("model") not in models and not model_known(self.uow, str(mt.get("model"))):
                 self.add(f"{where}.model", f"unknown governance model '{mt.get('model')}' "
                                                      "(neither in the bundle nor on this instance)")
 
@@ -291,3 +293,11 @@ def _cycles(parents: dict[str, str | None]) -> list[list[str]]:
             found.append(cycle)
         done.update(seen)
     return found
+
+
+def model_known(uow, code: str) -> bool:
+    """Whether model ``code`` is published or has an open draft: a measure type may be built while its
+    model is a draft, so the draft's criteria can read the type's fields before the first publication."""
+    if uow.latest_model_version(code) is not None:
+        return True
+    return uow.session.scalar(select(model_drafts.c.id).where(model_drafts.c.model_code == code)) is not None

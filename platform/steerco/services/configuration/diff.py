@@ -4,13 +4,13 @@ A consultant compares a client's bundle with the live instance (or two
 bundles) before applying it; a text diff of YAML shows moved lines, this
 shows changes: ``governance model 'doi-default' gate 'Decided': must-meet
 'Business case signed' added``. Governance models are compared with the same
-:func:`~steerco.services.configuration.preview.model_diff` the editor shows
+:func:`~steerco.services.configuration.model_diff.model_diff` the editor shows
 before publishing, so a change reads the same everywhere.
 """
 
 from __future__ import annotations
 
-from steerco.services.configuration.preview import model_diff
+from steerco.services.configuration.model_diff import model_diff
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 

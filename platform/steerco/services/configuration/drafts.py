@@ -13,7 +13,7 @@ import re
 
 from sqlalchemy import delete, func, select
 
-from steerco.domain import rights
+from steerco.domain import fact_catalogue, rights
 from steerco.domain.errors import ConfigError, NotFound, ValidationFailed
 from steerco.domain.fact_paths import definition_findings
 from steerco.domain.governance import DECISIONS, parse_model
@@ -170,42 +170,16 @@ def save_measure_type(uow, code: str, name: str, model_code: str, fields: list) 
         raise ValidationFailed({key: [f"{e.location}: {e.problem}"]}) from None
 
 
-BASE_FACTS = (
-    ("title", "Title", "text"), ("description", "Description", "text"), ("owner", "Owner", "user"),
-    ("sponsor", "Sponsor", "user"), ("controller", "Controller", "user"), ("currency", "Currency", "text"),
-    ("potential", "Potential", "money"), ("baseline", "Baseline", "money"), ("target", "Target", "money"),
-    ("milestones", "Milestones", "count"), ("risks", "Risks", "count"),
-    ("milestones_open", "Open milestones", "number"), ("conditions_open", "Open conditions", "number"),
-)
-KINDS = {"text": "text", "long_text": "text", "user": "text", "link": "text", "number": "number", "money": "number",
-         "date": "date", "choice": "choice", "multi_choice": "multi", "boolean": "boolean", "count": "count"}
-
-
 def catalogue(uow, code: str, definition: dict | None = None) -> list[dict]:
     """What a criterion of model ``code`` can read, for the visual builder.
 
     :returns: ``[{"path", "label", "kind", "choices"}]``: the measure's own facts, the custom
         fields of every measure type on this model, and the evidence of each requirement.
     """
-    out = [{"path": p, "label": label, "kind": KINDS[k], "choices": []} for p, label, k in BASE_FACTS]
-    seen = set()
-    for mt in uow.measure_types():
-        if mt.model_code != code:
-            continue
-        for f in mt.form:
-            if f.key in seen:
-                continue
-            seen.add(f.key)
-            out.append({"path": f"fields.{f.key}", "label": f"{f.label} ({mt.name})", "kind": KINDS[f.type],
-                        "choices": list(f.choices)})
     reqs = {}
     for g in (definition or {}).get("gates") or []:
-        for e in g.get("evidence") or []:
+        for e in (g.get("evidence") or []) if isinstance(g, dict) else []:
             if isinstance(e, dict) and e.get("code"):
                 reqs[e["code"]] = e.get("label") or e["code"]
-    for req, label in reqs.items():
-        out.append({"path": f"evidence.{req}.files", "label": f"Files attached for '{label}'", "kind": "number",
-                    "choices": []})
-        out.append({"path": f"evidence.{req}.links", "label": f"Links attached for '{label}'", "kind": "number",
-                    "choices": []})
-    return out
+    types = [mt for mt in uow.measure_types() if mt.model_code == code]
+    return [f.as_dict() for f in fact_catalogue.catalogue(types, reqs)]

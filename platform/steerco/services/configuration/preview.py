@@ -1,6 +1,5 @@
-"""Previews of a configuration change before it is published: the diff of a
-draft against the current version, a rule tested on one measure, and the
-impact of a changed gate on the portfolio (which measures would pass or fail).
+"""Previews of a configuration change before it is published: a rule tested
+on one measure, and the impact of a changed gate on the portfolio (which measures would pass or fail).
 """
 
 from __future__ import annotations
@@ -26,78 +25,6 @@ from steerco.store import tables as t
 # the answer says when more exist.
 IMPACT_LIMIT = 10_000
 IMPACT_CHUNK = 500  # measures whose facts are loaded together (a bounded number of queries per chunk)
-GATE_KEYS = ("name", "type", "min_score", "required_fields", "decisions", "sla", "approval")
-MODEL_KEYS = ("baseline_gate", "closure")  # the model's value rules; absent means the default
-
-
-def model_diff(before: dict | None, after: dict) -> list[dict]:
-    """What publishing ``after`` changes compared to ``before``, one line per change.
-
-    :returns: ``[{"where", "change": added|removed|changed, "what"}]`` in model order.
-    """
-    before = before or {}
-    out: list[dict] = []
-    if before.get("name") != after.get("name"):
-        out.append({"where": "model", "change": "changed", "what": f"name: {before.get('name')} → {after.get('name')}"})
-    for key in MODEL_KEYS:
-        # compared as values: a mapping read back from YAML may list its keys in another order
-        if (key in before, before.get(key)) != (key in after, after.get(key)):
-            out.append({"where": "model", "change": "changed", "what": f"{key.replace('_', ' ')}: "
-                        f"{_setting(before, key)} → {_setting(after, key)}"})
-    old_levels = {lv.get("doi"): lv for lv in before.get("levels") or []}
-    for lv in after.get("levels") or []:
-        prev = old_levels.pop(lv.get("doi"), None)
-        if prev is None:
-            out.append({"where": f"DoI {lv.get('doi')}", "change": "added", "what": f"level {lv.get('name')}"})
-        elif prev != lv:
-            out.append({"where": f"DoI {lv.get('doi')}", "change": "changed",
-                        "what": f"level {prev.get('name')} ({prev.get('risk_weight')}%) → {lv.get('name')} "
-                                f"({lv.get('risk_weight')}%)"})
-    for doi, lv in old_levels.items():
-        out.append({"where": f"DoI {doi}", "change": "removed", "what": f"level {lv.get('name')}"})
-    old_gates = {g.get("doi"): g for g in before.get("gates") or []}
-    for g in after.get("gates") or []:
-        prev = old_gates.pop(g.get("doi"), None)
-        where = f"gate '{g.get('name')}'"
-        if prev is None:
-            out.append({"where": where, "change": "added", "what": f"gate to DoI {g.get('doi')}"})
-            prev = {}
-        for key in GATE_KEYS:
-            if prev and prev.get(key) != g.get(key):
-                out.append({"where": where, "change": "changed", "what": f"{key.replace('_', ' ')}: "
-                            f"{_short(prev.get(key))} → {_short(g.get(key))}"})
-        for kind in ("must_meet", "should_meet", "evidence"):
-            out.extend(_items_diff(prev.get(kind) or [], g.get(kind) or [], where, kind.replace("_", "-")))
-    for g in old_gates.values():
-        out.append({"where": f"gate '{g.get('name')}'", "change": "removed", "what": f"gate to DoI {g.get('doi')}"})
-    return out
-
-
-def _items_diff(old: list, new: list, where: str, kind: str) -> list[dict]:
-    out = []
-    by_code = {i.get("code"): i for i in old}
-    for item in new:
-        prev = by_code.pop(item.get("code"), None)
-        label = item.get("label") or item.get("code")
-        if prev is None:
-            out.append({"where": where, "change": "added", "what": f"{kind} '{label}'"})
-        elif prev != item:
-            fields = [k for k in sorted(set(prev) | set(item)) if prev.get(k) != item.get(k)]
-            out.append({"where": where, "change": "changed", "what": f"{kind} '{label}': {', '.join(fields)}"})
-    for item in by_code.values():
-        out.append({"where": where, "change": "removed", "what": f"{kind} '{item.get('label') or item.get('code')}'"})
-    return out
-
-
-def _setting(definition: dict, key: str) -> str:
-    if key not in definition:
-        return "default"
-    return "none" if definition[key] is None else _short(definition[key])
-
-
-def _short(v) -> str:
-    text = str(v)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def test_rule(uow, rule, measure_code: str) -> dict:

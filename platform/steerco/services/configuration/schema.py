@@ -134,6 +134,7 @@ class FormFieldSchema(_Strict):
     help = _text()
     section = _text()
     required = mf.Boolean()
+    value = mf.Boolean()  # the money field that is the measure's value
 
 
 class MeasureTypeSchema(_Strict):

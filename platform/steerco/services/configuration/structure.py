@@ -16,11 +16,14 @@ from steerco.store import tables as t
 
 
 def tree(uow) -> list[dict]:
-    """Every node in tree order with its level, depth and measure count."""
+    """Every node in tree order with its level, depth, its own measures and those of its whole subtree."""
     counts = dict(uow.session.execute(select(t.measures.c.node_id, func.count()).group_by(t.measures.c.node_id)).all())
+    nodes = uow.nodes()
+    own = {n.path: counts.get(n.id, 0) for n in nodes}
     return [{"code": n.code, "name": n.name, "level": n.level.name, "depth": n.path.count("/") - 2, "path": n.path,
-             "parent": n.parent.code if n.parent else None, "archived": n.archived, "measures": counts.get(n.id, 0)}
-            for n in uow.nodes()]
+             "parent": n.parent.code if n.parent else None, "archived": n.archived, "measures": own[n.path],
+             "below": sum(c for p, c in own.items() if p.startswith(n.path))}
+            for n in nodes]
 
 
 def levels(uow) -> list[dict]:
@@ -61,6 +64,61 @@ def rename_level(uow, code: str, name: str) -> None:
     uow.record("hierarchy_level.updated", "hierarchy_level", code, before={"name": before}, after={"name": level.name})
 
 
+def move_level(uow, code: str, up: bool) -> None:
+    """Swap level ``code`` with the one above (``up``) or below it.
+
+    :raises ValidationFailed: it is already first or last, or a node of the lower level sits directly
+        under a node of the upper one (the swap would put a node above its parent's level).
+    """
+    require_configurer(uow)
+    levels = uow.levels()
+    level = next((lv for lv in levels if lv.code == code), None)
+    if level is None:
+        raise NotFound(f"level: no level '{code}'")
+    at = levels.index(level)
+    other_at = at - 1 if up else at + 1
+    if not 0 <= other_at < len(levels):
+        raise ValidationFailed({"level": [f"'{level.name}' is already the {'top' if up else 'bottom'} level"]})
+    upper, lower = (levels[other_at], level) if up else (level, levels[other_at])
+    clash = next((n for n in uow.nodes() if n.level is lower and n.parent is not None and n.parent.level is upper),
+                 None)
+    if clash is not None:
+        raise ValidationFailed({"level": [f"'{clash.name}' ({lower.name}) sits under '{clash.parent.name}' "
+                                          f"({upper.name}): move it before putting {lower.name} above {upper.name}"]})
+    upper.rank, lower.rank = lower.rank, upper.rank
+    uow.record("hierarchy_level.moved", "hierarchy_level", code, after={"order": [
+        lv.code for lv in sorted(levels, key=lambda x: x.rank)]})
+
+
+def remove_level(uow, code: str) -> None:
+    """Remove a level no node is on.
+
+    :raises ValidationFailed: nodes are on it (named, with how many).
+    """
+    require_configurer(uow)
+    level = uow.level(code)
+    if level is None:
+        raise NotFound(f"level: no level '{code}'")
+    on = [n.name for n in uow.nodes() if n.level is level]
+    if on:
+        raise ValidationFailed({"level": [f"{len(on)} node(s) are on level '{level.name}' ({', '.join(on[:3])}"
+                                          f"{', ...' if len(on) > 3 else ''}): move or archive them first"]})
+    uow.session.delete(level)
+    uow.record("hierarchy_level.removed", "hierarchy_level", code, before={"name": level.name})
+
+
+def fits(level: HierarchyLevel, parent: Node | None) -> str | None:
+    """Why a node of ``level`` may not sit under ``parent`` (None: it may): no level above its parent's."""
+    if parent is not None and level.rank < parent.level.rank:
+        return (f"{_a(level.name)} cannot sit under {_a(parent.level.name)} ('{parent.name}'): "
+                f"choose a parent on level {level.name} or above it")
+    return None
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def add_node(uow, code: str, name: str, level: str, parent: str | None) -> Node:
     require_configurer(uow)
     errors = {}
@@ -76,6 +134,8 @@ def add_node(uow, code: str, name: str, level: str, parent: str | None) -> Node:
         errors["parent"] = [f"no node '{parent}'"]
     elif par is not None and par.archived:
         errors["parent"] = [f"'{parent}' is archived: restore it first"]
+    elif par is not None and lvl is not None and fits(lvl, par):
+        errors["parent"] = [fits(lvl, par)]
     if errors:
         raise ValidationFailed(errors)
     node = uow.add(Node(code, name.strip(), lvl, par))
@@ -113,6 +173,8 @@ def move_node(uow, code: str, new_parent: str | None) -> None:
         raise ValidationFailed({"parent": [f"'{new_parent}' lies under '{code}': a node cannot move into its own subtree"]})
     if parent is not None and parent.archived and parent is not node.parent:
         raise ValidationFailed({"parent": [f"'{new_parent}' is archived: restore it first"]})
+    if fits(node.level, parent):
+        raise ValidationFailed({"parent": [fits(node.level, parent)]})
     old_path = node.path
     new_path = (parent.path if parent else "/") + node.code + "/"
     if new_path == old_path:

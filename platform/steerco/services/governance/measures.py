@@ -153,9 +153,10 @@ def _date(value, field):
 
 
 def search(uow, *, q: str | None = None, node: str | None = None, doi: int | None = None,
-           offset: int = 0, limit: int = 50):
-    """Measures the actor may see, filtered; returns (total, page)."""
+           offset: int = 0, limit: int = 50, model: str | None = None):
+    """Measures the actor may see, filtered (``model``: a governance model's code); returns (total, page)."""
     actor = uow.require_user(uow.actor)
     path = uow.require_node(node).path if node else None
     scopes = rights.visible_scopes(actor)
-    return uow.measures(path=path, doi=doi, q=q, offset=offset, limit=limit, visible_paths=scopes, person=actor)
+    return uow.measures(path=path, doi=doi, q=q, offset=offset, limit=limit, visible_paths=scopes, person=actor,
+                        model=model)

@@ -34,11 +34,13 @@ VERSION_COLUMN = {("benefit", "baseline"): "baseline_value", ("benefit", "plan")
 
 
 def measure_rows(uow, *, q: str | None = None, node: str | None = None, doi: int | None = None,
-                 mine: bool = False) -> list[dict]:
+                 mine: bool = False, with_fields: bool = False, model: str | None = None) -> list[dict]:
     """The report rows, ordered by measure code.
 
     :param q: part of a code or title; :param node: a node's subtree; :param doi: one DoI;
-    :param mine: only measures the actor owns, sponsors or controls.
+    :param mine: only measures the actor owns, sponsors or controls;
+    :param model: only measures of this governance model;
+    :param with_fields: add each custom field of the measure types as a column ``fields.<key>``.
     :returns: dicts keyed by :data:`COLUMNS`; money as decimal text, empty cells as None.
     :raises NotFound: ``node`` does not exist.
     """
@@ -50,6 +52,9 @@ def measure_rows(uow, *, q: str | None = None, node: str | None = None, doi: int
         conds.append(or_(func.lower(m.c.title).like(like), func.lower(m.c.code).like(like)))
     if mine:
         conds.append(or_(*[m.c[f"{r}_id"] == actor.id for r in ("owner", "sponsor", "controller")]))
+    if model:
+        versions = select(t.model_versions.c.id).where(t.model_versions.c.model_code == model)
+        conds.append(m.c.model_version_id.in_(versions))
     people = {r: aliased(t.users) for r in ("owner", "sponsor", "controller")}
     frm = (m.join(n, n.c.id == m.c.node_id).join(t.measure_types, t.measure_types.c.id == m.c.measure_type_id)
            .join(t.model_versions, t.model_versions.c.id == m.c.model_version_id)
@@ -60,7 +65,7 @@ def measure_rows(uow, *, q: str | None = None, node: str | None = None, doi: int
                     t.model_versions.c.model_code, t.model_versions.c.version, m.c.model_version_id, m.c.doi,
                     m.c.on_hold, m.c.cancelled, *(u.c.username for u in people.values()), m.c.potential,
                     m.c.currency, v.measure_values.c.implementation_status, v.measure_values.c.potential_status,
-                    v.measure_values.c.closed_at, m.c.updated_at)
+                    v.measure_values.c.closed_at, m.c.updated_at, m.c.fields)
              .select_from(frm).where(*conds).order_by(m.c.code))
     rows = uow.session.execute(query).all()
     models = {vid: model for vid, (_version, model) in models_of(uow, {r.model_version_id for r in rows}).items()}
@@ -71,9 +76,10 @@ def measure_rows(uow, *, q: str | None = None, node: str | None = None, doi: int
     out = []
     for r in rows:
         (mid, code, title, node_code, node_name, type_code, model, version, version_id, level, on_hold, cancelled,
-         owner, sponsor, controller, potential, currency, impl, pot, closed_at, updated) = r
+         owner, sponsor, controller, potential, currency, impl, pot, closed_at, updated, fields) = r
         money = totals.get(mid, {})
-        out.append({
+        custom = {f"fields.{k}": _cell(x) for k, x in (fields or {}).items()} if with_fields else {}
+        out.append({**custom,
             "code": code, "title": title, "node": node_code, "node_name": node_name, "type": type_code,
             "model": model, "model_version": version, "doi": level, "doi_name": models[version_id].level_name(level),
             "state": "killed" if cancelled else "on hold" if on_hold else "closed" if closed_at else "active",
@@ -84,6 +90,32 @@ def measure_rows(uow, *, q: str | None = None, node: str | None = None, doi: int
             "updated_at": updated.isoformat() if updated else None,
         })
     return out
+
+
+def columns(uow, rows: list[dict]) -> tuple[tuple[str, ...], set[str]]:
+    """The report's columns with the custom fields of the rows' measure types (in their forms' order),
+    and which of all columns are numbers; each row gets every custom column (empty where it has none)."""
+    present = {k for r in rows for k in r if k.startswith("fields.")}
+    types = {r["type"] for r in rows}
+    custom, numeric = [], set(NUMERIC)
+    for mt in uow.measure_types():
+        for f in mt.form if mt.code in types else ():
+            col = f"fields.{f.key}"
+            if col not in custom:
+                custom.append(col)
+                if f.type in ("number", "money"):
+                    numeric.add(col)
+    custom += sorted(present - set(custom))  # values of fields a type no longer has
+    for r in rows:  # a measure of another type has no value in the column
+        for col in custom:
+            r.setdefault(col, None)
+    return COLUMNS + tuple(custom), numeric
+
+
+def _cell(value):
+    if isinstance(value, list):
+        return ", ".join(str(x) for x in value)
+    return value
 
 
 def _totals(uow, chosen) -> dict[int, dict[tuple, int]]:
