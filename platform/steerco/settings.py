@@ -47,6 +47,9 @@ class Settings:
     holidays: str = ""
     # Who the monthly cycle builds packs as (a PMO or admin login): recorded in the audit trail.
     cycle_user: str = "admin"
+    # Writes of existing objects through the API without If-Match (or a version) answer 428 when set;
+    # off by default so API clients written before versions keep working (pages always send one).
+    require_if_match: bool = False
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -66,7 +69,8 @@ class Settings:
                    base_url=(env.get("STEERCO_BASE_URL") or "http://localhost:5000").rstrip("/"),
                    mail=MailSettings.from_env(env), workdays=env.get("STEERCO_WORKDAYS") or "mon-fri",
                    holidays=env.get("STEERCO_HOLIDAYS") or "",
-                   cycle_user=env.get("STEERCO_CYCLE_USER") or "admin")
+                   cycle_user=env.get("STEERCO_CYCLE_USER") or "admin",
+                   require_if_match=(env.get("STEERCO_REQUIRE_IF_MATCH") or "").lower() in ("1", "true", "yes"))
 
     @property
     def evidence_dir(self) -> Path:

@@ -74,6 +74,7 @@ nodes = Table(
     Column("parent_id", ForeignKey("nodes.id")),
     Column("path", String(1000), nullable=False, index=True),
     Column("archived", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 roles = Table(
@@ -115,6 +116,7 @@ measure_types = Table(
     Column("name", String(200), nullable=False),
     Column("model_code", String(64), nullable=False),
     Column("fields_json", JSON, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 measures = Table(
@@ -139,6 +141,8 @@ measures = Table(
     Column("created_at", When, nullable=False),
     Column("updated_at", When, nullable=False),
     Column("version_id", Integer, nullable=False),
+    # The value grid's own version: its lines and amounts change apart from the measure's fields.
+    Column("value_version", Integer, nullable=False, server_default="1"),
 )
 
 milestones = Table(
@@ -165,6 +169,7 @@ risks = Table(
     Column("impact", Integer, nullable=False),
     Column("mitigation", Text, nullable=False, default=""),
     Column("status", String(16), nullable=False, default="open"),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 evidence = Table(
