@@ -56,8 +56,8 @@ class SteercoApi(BaseApi):
         found = {name: "integer" if converter == "int" else "string"
                  for url, _methods in getattr(func, "_urls", ()) for converter, name in _PATH_PARAM.findall(url)}
         for operation in operations.values():
-            given = [p for p in operation.get("parameters", []) if isinstance(p, dict)]
-            named = {p.get("name") for p in given if p.get("in") == "path"}
+            given = operation.get("parameters", [])  # a name (str) refers to a component, e.g. IfMatch
+            named = {p.get("name") for p in given if isinstance(p, dict) and p.get("in") == "path"}
             operation["parameters"] = [{"in": "path", "name": name, "required": True, "schema": {"type": kind}}
                                        for name, kind in found.items() if name not in named] + given
 

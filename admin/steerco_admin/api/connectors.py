@@ -79,7 +79,7 @@ class ConnectorApi(SteercoApi):
         ---
         put:
           summary: Configure a connector
-          parameters: [{$ref: '#/components/parameters/IfMatch'}]
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:

@@ -39,7 +39,7 @@ class TriggerApi(SteercoApi):
         ---
         put:
           summary: Save a trigger source
-          parameters: [{$ref: '#/components/parameters/IfMatch'}]
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:

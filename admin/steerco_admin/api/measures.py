@@ -92,7 +92,7 @@ class MeasureApi(SteercoApi):
         ---
         put:
           summary: Update a measure
-          parameters: [{$ref: '#/components/parameters/IfMatch'}]
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:

@@ -24,7 +24,7 @@ class UiApi(SteercoApi):
         ---
         put:
           summary: Save a model draft
-          parameters: [{$ref: '#/components/parameters/IfMatch'}]
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:

@@ -48,7 +48,7 @@ class ValueApi(SteercoApi):
         ---
         put:
           summary: Write the value grid
-          parameters: [{$ref: '#/components/parameters/IfMatch'}]
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:
@@ -90,7 +90,7 @@ class ValueApi(SteercoApi):
         ---
         post:
           summary: Add a value line
-          parameters: [{$ref: '#/components/parameters/IfMatch'}]
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:
@@ -220,6 +220,8 @@ class ValueApi(SteercoApi):
           responses:
             200: {description: "counts: rows, amounts, inserted, updated, unchanged, measures, repeat"}
             403: {description: "reason segregation_of_duties with rows [{row, measure}]: rows book to measures you own; nothing was written"}
+            413: {description: "the file is larger than STEERCO_MAX_UPLOAD_MB"}
+            415: {description: "unsupported_media_type: not a .csv or .xlsx file"}
             422: {description: "import_rejected: problems [{row, column, problem}]; nothing was written"}
         """
         upload = request.files.get("file")

@@ -203,7 +203,7 @@ class ValueChangeApi(SteercoApi):
         ---
         put:
           summary: Update a risk
-          parameters: [{$ref: '#/components/parameters/IfMatch'}]
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:

@@ -98,6 +98,12 @@ class StaleUpdate(Conflict):
                 "changed_at": self.changed_at.isoformat() if self.changed_at else None}
 
 
+class UnsupportedFile(SteercoError):
+    """An upload of a kind the endpoint does not read (the wrong file type or content type)."""
+
+    code = "unsupported_media_type"
+
+
 class PreconditionRequired(SteercoError):
     """A write of an existing object that does not say which version it is based on, where one is required."""
 
