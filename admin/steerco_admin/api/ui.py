@@ -61,6 +61,7 @@ class UiApi(SteercoApi):
           responses:
             200: {description: "ok, the fact paths it reads, the problem (null when ok), errors and warnings
               (each with location, path and problem)"}
+            403: {description: not an admin or consultant}
         """
         data = body()
         model, gate, criterion = (data.get(k) if isinstance(data.get(k), str) else None
