@@ -21,6 +21,8 @@ STATUS = [
     (e.CriteriaNotMet, 422),
     (e.ImportRejected, 422),  # a file with problems (row, column, problem); nothing written (issue 4)
     (PlanRejected, 422),  # a plan file (MS Project) with problems, each with its line; nothing written
+    (e.PreconditionRequired, 428),
+    (e.UnsupportedFile, 415),
     (e.PeriodLocked, 409),
     (e.ValueReadOnly, 409),
     (e.IdempotencyKeyReused, 422),

@@ -51,6 +51,9 @@ class Settings:
     proxies: int = 0
     # "text" (human-readable, the default) or "json" (one object per line, for a log collector).
     log_format: str = "text"
+    # Writes of existing objects through the API without If-Match (or a version) answer 428 when set;
+    # off by default so API clients written before versions keep working (pages always send one).
+    require_if_match: bool = False
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -71,7 +74,8 @@ class Settings:
                    mail=MailSettings.from_env(env), workdays=env.get("STEERCO_WORKDAYS") or "mon-fri",
                    holidays=env.get("STEERCO_HOLIDAYS") or "",
                    cycle_user=env.get("STEERCO_CYCLE_USER") or "admin",
-                   proxies=_proxies(env), log_format=_log_format(env))
+                   proxies=_proxies(env), log_format=_log_format(env),
+                   require_if_match=(env.get("STEERCO_REQUIRE_IF_MATCH") or "").lower() in ("1", "true", "yes"))
 
     @property
     def evidence_dir(self) -> Path:

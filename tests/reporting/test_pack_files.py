@@ -75,3 +75,21 @@ def test_a_rebuilt_pack_has_the_stored_hashes(pack, portfolio, clock):
         assert same, fmt
         assert data == built["files"][fmt]
         assert packs.digest(data) == built["sha256"][fmt]
+
+
+def test_the_workbook_writes_text_that_starts_like_a_formula_as_text_and_numbers_as_numbers(pack):
+    import copy
+
+    from steerco.services.reporting import pack_xlsx
+
+    _built, snap = pack
+    snap = copy.deepcopy(snap)
+    snap["risks"] = [{"measure": "=HYPERLINK(\"http://evil\")", "title": "+1+1", "probability": 3, "impact": -4,
+                      "score": 12, "mitigation": "@SUM(A1)"},
+                     {"measure": "-2+3", "title": "\tTab", "probability": 1, "impact": 1, "score": 1,
+                      "mitigation": "\rCR"}]
+    wb = load_workbook(io.BytesIO(pack_xlsx.render_xlsx(snap)))
+    rows = list(wb["Risks"].iter_rows(min_row=2, values_only=True))
+    assert rows[0] == ("'=HYPERLINK(\"http://evil\")", "'+1+1", 3, -4, 12, "'@SUM(A1)")
+    assert rows[1][:2] == ("'-2+3", "'\tTab") and rows[1][5] == "'\rCR"
+    assert all(cell.data_type != "f" for row in wb["Risks"].iter_rows() for cell in row)

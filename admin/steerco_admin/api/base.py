@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
+from apispec.exceptions import DuplicateComponentNameError
 from flask import current_app, jsonify, request
 from flask_appbuilder.api import BaseApi
 from flask_jwt_extended import current_user as jwt_user
@@ -20,7 +21,8 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest
 from wtforms import ValidationError as WtfValidationError
 
-from steerco.domain.errors import ValidationFailed
+from steerco.domain.errors import PreconditionRequired, ValidationFailed
+from steerco.store import versions
 
 
 class SteercoApi(BaseApi):
@@ -32,6 +34,21 @@ class SteercoApi(BaseApi):
         result = store().run(actor(), work, readonly=readonly)
         return jsonify(result), status
 
+    def run_versioned(self, work, *, readonly: bool = False, status: int = 200, key: str = "version"):
+        """Like :meth:`run` for one editable object: its version (``result[key]``) goes out as the ETag."""
+        result = store().run(actor(), work, readonly=readonly)
+        response = jsonify(result)
+        response.headers["ETag"] = etag(result[key])
+        return response, status
+
+    def add_apispec_components(self, api_spec) -> None:
+        super().add_apispec_components(api_spec)
+        for kind, name, spec in _VERSION_COMPONENTS:
+            try:
+                getattr(api_spec.components, kind[:-1])(name, **spec)
+            except DuplicateComponentNameError:
+                pass
+
     def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs) -> None:
         """Document every path parameter from the route itself (``<int:measure_id>`` is a required
         integer), so docstrings describe only what a route adds: query parameters, bodies, responses."""
@@ -39,11 +56,34 @@ class SteercoApi(BaseApi):
         found = {name: "integer" if converter == "int" else "string"
                  for url, _methods in getattr(func, "_urls", ()) for converter, name in _PATH_PARAM.findall(url)}
         for operation in operations.values():
-            given = [p for p in operation.get("parameters", []) if isinstance(p, dict)]
-            named = {p.get("name") for p in given if p.get("in") == "path"}
+            given = operation.get("parameters", [])  # a name (str) refers to a component, e.g. IfMatch
+            named = {p.get("name") for p in given if isinstance(p, dict) and p.get("in") == "path"}
             operation["parameters"] = [{"in": "path", "name": name, "required": True, "schema": {"type": kind}}
                                        for name, kind in found.items() if name not in named] + given
 
+
+_STALE_BODY = {"type": "object", "properties": {
+    "error": {"type": "string", "enum": ["stale_update"]}, "message": {"type": "string"},
+    "object": {"type": "object", "properties": {"kind": {"type": "string"}, "id": {}}},
+    "sent_version": {"type": "integer"}, "current_version": {"type": "integer", "nullable": True},
+    "changed_by": {"type": "string", "nullable": True},
+    "changed_at": {"type": "string", "format": "date-time", "nullable": True}}}
+_VERSION_COMPONENTS = (
+    ("headers", "ETag", {"component": {
+        "description": 'the version of what was read, e.g. W/"3": send it back in If-Match to change it',
+        "schema": {"type": "string"}}}),
+    ("parameters", "IfMatch", {"location": "header", "component": {
+        "name": "If-Match", "required": False, "schema": {"type": "string"},
+        "description": 'the ETag you read (or send "version" in the body). The write is refused with 409 '
+                       "when the object changed since. Without either, the write applies to the stored "
+                       "version, unless the instance sets STEERCO_REQUIRE_IF_MATCH (then 428)."}}),
+    ("responses", "StaleUpdate", {"component": {
+        "description": "changed by someone else since the version you sent: who, when, the version you sent "
+                       "and the current one; reload and apply your change again",
+        "content": {"application/json": {"schema": _STALE_BODY}}}}),
+    ("responses", "PreconditionRequired", {"component": {
+        "description": "this instance requires If-Match (or a version) on writes of existing objects"}}),
+)
 
 _PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -123,6 +163,30 @@ def body(schema: Schema | None = None) -> dict:
         return schema.load(data)
     except ValidationError as err:
         raise ValidationFailed(_flatten(err.messages)) from None
+
+
+def etag(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def precondition(data: dict | None = None) -> int | None:
+    """The version a write is based on: ``If-Match`` (its ETag), else ``version`` in the JSON body.
+
+    None when neither is sent (the write then applies to whatever version is stored), unless the
+    instance requires one (STEERCO_REQUIRE_IF_MATCH): 428.
+    """
+    raw = request.headers.get("If-Match")
+    where = "If-Match"
+    if raw is None or raw.strip() == "*":
+        raw, where = (data or {}).pop("version", None), "version"
+    try:
+        sent = versions.parse(raw)
+    except ValueError:
+        raise ValidationFailed({where: ['the version you read: an ETag such as W/"3", or a whole number']}) from None
+    if sent is None and settings().require_if_match:
+        raise PreconditionRequired("send If-Match with the ETag you read (or 'version' in the body): "
+                                   "this instance refuses writes that may overwrite someone else's change")
+    return sent
 
 
 def int_arg(name: str, default: int, *, lo: int = 0, hi: int = 10**9) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from flask_appbuilder.api import expose
 from marshmallow import Schema, fields
+from steerco.domain.errors import UnsupportedFile
 from steerco.services.configuration import exchange
 from steerco.services.configuration import migrate_measures as migration
 
@@ -52,9 +53,10 @@ class ConfigurationApi(SteercoApi):
           responses:
             200: {description: "changes: [{object, where, change: added|removed|changed, what, text}]"}
             403: {description: not an admin or consultant}
+            415: {description: "unsupported_media_type: not sent as application/json"}
             422: {description: "a side is not a bundle (not YAML, not a mapping), naming which"}
         """
-        data = body()
+        data = _bundle_body()
         return self.run(lambda uow: {"changes": exchange.compare(uow, data.get("before", exchange.LIVE),
                                                                  data.get("after"),
                                                                  with_nodes=bool(data.get("with_nodes")),
@@ -75,10 +77,12 @@ class ConfigurationApi(SteercoApi):
           responses:
             200: {description: "created, updated, unchanged, warnings, sha256, dry_run"}
             403: {description: not an admin or consultant}
+            413: {description: "the bundle is larger than STEERCO_MAX_UPLOAD_MB"}
+            415: {description: "unsupported_media_type: not sent as application/json"}
             422: {description: "refused, nothing applied: 'problems' lists each with its location (path in the
               bundle, and in words) and problem"}
         """
-        data = body()
+        data = _bundle_body()
         name = data.get("name") if isinstance(data.get("name"), str) else "bundle.yaml"
         return jsonify(exchange.apply_text(store(), actor(), data.get("bundle"), name=name[:200],
                                            dry_run=bool(data.get("dry_run"))))
@@ -135,3 +139,11 @@ class MigrationSchema(Schema):
 
 
 APIS: tuple = (ConfigurationApi,)
+
+
+def _bundle_body() -> dict:
+    """A bundle comes as the YAML text inside a JSON object; any other kind of body is refused (415)."""
+    if not request.is_json:
+        raise UnsupportedFile(f"send the bundle as JSON {{\"bundle\": \"<YAML text>\"}} with Content-Type: "
+                              f"application/json, not {request.mimetype or 'no content type'}")
+    return body()

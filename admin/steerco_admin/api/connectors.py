@@ -10,7 +10,7 @@ from steerco.plugins.manager import plugin_infos
 from steerco.services.integration import connectors as svc
 from steerco.services.integration import remote_evidence, work_items
 from steerco_admin.api import schemas_value as sv
-from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, store
+from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, precondition, store
 from steerco_admin.api.connectors_pages import ConnectorsPage
 from steerco_admin.api.connectors_triggers import TriggerApi
 from steerco_admin.jobs import enqueue_sync
@@ -52,6 +52,26 @@ class ConnectorApi(SteercoApi):
 
         return self.run(work, readonly=True)
 
+    @expose("/<name>", methods=["GET"])
+    @authenticated
+    def read(self, name):
+        """One connector configuration (admin).
+        ---
+        get:
+          summary: Read a connector configuration
+          responses:
+            200:
+              description: the configuration; send its ETag back in If-Match when you change it
+              headers: {ETag: {$ref: '#/components/headers/ETag'}}
+            403: {description: not an admin}
+            404: {description: no configuration of that name}
+        """
+        def work(uow):
+            svc.require_admin(uow)
+            return svc.config_view(svc.config(uow, name))
+
+        return self.run_versioned(work, readonly=True)
+
     @expose("/<name>", methods=["PUT"])
     @authenticated
     def save(self, name):
@@ -59,6 +79,7 @@ class ConnectorApi(SteercoApi):
         ---
         put:
           summary: Configure a connector
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:
@@ -69,13 +90,20 @@ class ConnectorApi(SteercoApi):
                     connector: {type: string, description: "a registered connector, e.g. ldap, jira"}
                     settings: {type: object}
                     enabled: {type: boolean}
+                    version: {type: integer, description: "the version you read (0: create only)"}
           responses:
-            200: {description: the configuration}
+            200:
+              description: the configuration
+              headers: {ETag: {$ref: '#/components/headers/ETag'}}
+            409: {$ref: '#/components/responses/StaleUpdate'}
             422: {description: "the settings field that is wrong, e.g. settings.url"}
+            428: {$ref: '#/components/responses/PreconditionRequired'}
         """
         data = body(sv.ConnectorIn())
-        return self.run(lambda uow: svc.save_config(uow, plugins(), name, data["connector"],
-                                                     data.get("settings") or {}, enabled=data["enabled"]))
+        sent = precondition(data)
+        return self.run_versioned(lambda uow: svc.save_config(uow, plugins(), name, data["connector"],
+                                                               data.get("settings") or {}, enabled=data["enabled"],
+                                                               expected_version=sent))
 
     @expose("/<name>/sync", methods=["POST"])
     @authenticated

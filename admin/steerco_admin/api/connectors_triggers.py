@@ -9,7 +9,7 @@ from flask_appbuilder.api import expose
 
 from steerco.domain.errors import ValidationFailed
 from steerco.services.integration import triggers
-from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, store
+from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, precondition, store
 
 
 class TriggerApi(SteercoApi):
@@ -39,6 +39,7 @@ class TriggerApi(SteercoApi):
         ---
         put:
           summary: Save a trigger source
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:
@@ -50,17 +51,23 @@ class TriggerApi(SteercoApi):
                     replay_window: {type: integer, default: 300}
                     public_url: {type: string}
                     enabled: {type: boolean}
+                    version: {type: integer, description: "the version you read (0: create only)"}
           responses:
-            200: {description: the source}
+            200:
+              description: the source
+              headers: {ETag: {$ref: '#/components/headers/ETag'}}
+            409: {$ref: '#/components/responses/StaleUpdate'}
             422: {description: what was wrong, per field}
+            428: {$ref: '#/components/responses/PreconditionRequired'}
         """
         data = body()
+        sent = precondition(data)
         unknown = set(data) - {"kind", "secret_env", "replay_window", "public_url", "enabled"}
         if unknown:
             raise ValidationFailed({k: ["unknown field"] for k in sorted(unknown)})
-        return self.run(lambda uow: triggers.save_source(
+        return self.run_versioned(lambda uow: triggers.save_source(
             uow, code, data.get("kind"), data.get("secret_env"), replay_window=data.get("replay_window", 300),
-            public_url=data.get("public_url", ""), enabled=data.get("enabled", True)))
+            public_url=data.get("public_url", ""), enabled=data.get("enabled", True), expected_version=sent))
 
     @expose("/sources/<code>/rules", methods=["POST"])
     @authenticated

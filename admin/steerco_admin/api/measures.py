@@ -11,8 +11,8 @@ from steerco.services.governance import audit, evidence, gates, measures
 from steerco.services.integration import remote_evidence
 from steerco.services.views import evidence_view, measure_view, review_view
 from steerco_admin.api import schemas
-from steerco_admin.api.base import (SteercoApi, actor, authenticated, body, int_arg, plugin_manager, settings,
-                                    store)
+from steerco_admin.api.base import (SteercoApi, actor, authenticated, body, int_arg, plugin_manager, precondition,
+                                    settings, store)
 
 
 class MeasureApi(SteercoApi):
@@ -74,14 +74,16 @@ class MeasureApi(SteercoApi):
         get:
           summary: Read a measure
           responses:
-            200: {description: the measure}
+            200:
+              description: the measure; send its ETag back in If-Match when you change it
+              headers: {ETag: {$ref: '#/components/headers/ETag'}}
             404: {description: no such measure (or not visible to you)}
         """
         def work(uow):
             m = measures.get(uow, measure_id)
             return {**measure_view(m, detail=True), "version": m.version_id}
 
-        return self.run(work, readonly=True)
+        return self.run_versioned(work, readonly=True)
 
     @expose("/<int:measure_id>", methods=["PUT"])
     @authenticated
@@ -90,17 +92,21 @@ class MeasureApi(SteercoApi):
         ---
         put:
           summary: Update a measure
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:
                 schema: {$ref: '#/components/schemas/MeasureEdit'}
           responses:
-            200: {description: the measure}
-            409: {description: the measure changed since the version you sent}
+            200:
+              description: the measure
+              headers: {ETag: {$ref: '#/components/headers/ETag'}}
+            409: {$ref: '#/components/responses/StaleUpdate'}
             422: {description: what was wrong, per field}
+            428: {$ref: '#/components/responses/PreconditionRequired'}
         """
         data = body(schemas.MeasureEdit())
-        expected = data.pop("version", None)
+        expected = precondition(data)
         if not data:
             raise ValidationFailed({"body": ["nothing to change"]})
 
@@ -108,7 +114,7 @@ class MeasureApi(SteercoApi):
             m = measures.update(uow, measure_id, data, expected_version=expected)
             return {**measure_view(m, detail=True), "version": m.version_id}
 
-        return self.run(work)
+        return self.run_versioned(work)
 
     @expose("/<int:measure_id>/checklist", methods=["GET"])
     @authenticated

@@ -10,7 +10,7 @@ from flask_appbuilder.api import expose
 
 from steerco.services.configuration import drafts, preview, rule_checks
 from steerco_admin.api import schemas_value as sv
-from steerco_admin.api.base import SteercoApi, authenticated, body
+from steerco_admin.api.base import SteercoApi, authenticated, body, precondition
 
 
 class UiApi(SteercoApi):
@@ -24,15 +24,29 @@ class UiApi(SteercoApi):
         ---
         put:
           summary: Save a model draft
-          requestBody: {content: {application/json: {schema: {type: object, properties: {definition: {type: object}}}}}}
+          parameters: [IfMatch]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    definition: {type: object}
+                    version: {type: integer, description: "the draft's version you read (0: no draft was open)"}
           responses:
-            200: {description: "saved; 'problem' says what would stop publication (null if none), 'warnings'
-              the fields no measure type of the model has yet"}
+            200:
+              description: "saved; 'problem' says what would stop publication (null if none), 'warnings'
+                the fields no measure type of the model has yet; 'version' (also the ETag) the draft's"
+              headers: {ETag: {$ref: '#/components/headers/ETag'}}
             403: {description: not an admin or consultant}
+            409: {$ref: '#/components/responses/StaleUpdate'}
             422: {description: "refused: 'problems' lists each criterion reading a path no measure can have"}
+            428: {$ref: '#/components/responses/PreconditionRequired'}
         """
         data = body()
-        return self.run(lambda uow: drafts.save_draft(uow, code, data.get("definition")))
+        sent = precondition(data)
+        return self.run_versioned(lambda uow: drafts.save_draft(uow, code, data.get("definition"),
+                                                                expected_version=sent))
 
     @expose("/rules/check", methods=["POST"])
     @authenticated
@@ -47,6 +61,7 @@ class UiApi(SteercoApi):
           responses:
             200: {description: "ok, the fact paths it reads, the problem (null when ok), errors and warnings
               (each with location, path and problem)"}
+            403: {description: not an admin or consultant}
         """
         data = body()
         model, gate, criterion = (data.get(k) if isinstance(data.get(k), str) else None

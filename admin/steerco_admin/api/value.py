@@ -17,7 +17,7 @@ from steerco.services.value import locks as value_locks
 from steerco.services.value import configure as value_configure
 from steerco_admin.api import schemas_value as sv
 from steerco_admin.api import value_changes
-from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg
+from steerco_admin.api.base import SteercoApi, authenticated, body, int_arg, precondition
 
 
 class ValueApi(SteercoApi):
@@ -33,10 +33,13 @@ class ValueApi(SteercoApi):
         get:
           summary: Read the value grid
           responses:
-            200: {description: "lines with amounts {version: {period: amount}}, totals, locked periods"}
+            200:
+              description: "lines with amounts {version: {period: amount}}, totals, locked periods; 'version'
+                (also the ETag) is the grid's, to send back when writing it or adding a line"
+              headers: {ETag: {$ref: '#/components/headers/ETag'}}
             404: {description: no such measure (or not visible to you)}
         """
-        return self.run(lambda uow: value.grid(uow, measure_id), readonly=True)
+        return self.run_versioned(lambda uow: value.grid(uow, measure_id), readonly=True)
 
     @expose("/measures/<int:measure_id>/grid", methods=["PUT"])
     @authenticated
@@ -45,12 +48,14 @@ class ValueApi(SteercoApi):
         ---
         put:
           summary: Write the value grid
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:
                 schema:
                   type: object
                   properties:
+                    version: {type: integer, description: "the grid's version you read (or If-Match)"}
                     cells:
                       type: array
                       items:
@@ -63,16 +68,20 @@ class ValueApi(SteercoApi):
           responses:
             200: {description: the grid after the write, with how many cells changed}
             403: {description: "reason segregation_of_duties: actual cells from the measure's owner"}
-            409: {description: "a locked period (period_locked, with periods) or a closed measure (value_read_only)"}
+            409:
+              description: "a locked period (period_locked, with periods), a closed measure (value_read_only),
+                or the grid changed since the version you sent (stale_update: who, when, both versions)"
             422: {description: "problems per cell: cells[i].field"}
+            428: {$ref: '#/components/responses/PreconditionRequired'}
         """
-        cells = body(sv.GridIn())["cells"]
+        data = body(sv.GridIn())
+        sent = precondition(data)
 
         def work(uow):
-            out = value.write(uow, measure_id, cells)
+            out = value.write(uow, measure_id, data["cells"], expected_version=sent)
             return {**value.grid(uow, measure_id), **out}
 
-        return self.run(work)
+        return self.run_versioned(work)
 
     @expose("/measures/<int:measure_id>/lines", methods=["POST"])
     @authenticated
@@ -81,6 +90,7 @@ class ValueApi(SteercoApi):
         ---
         post:
           summary: Add a value line
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:
@@ -93,12 +103,17 @@ class ValueApi(SteercoApi):
                     cost_centre: {type: string}
                     account: {type: string}
                     wbs: {type: string}
+                    version: {type: integer, description: "the grid's version you read (or If-Match)"}
           responses:
             201: {description: the line}
+            409: {$ref: '#/components/responses/StaleUpdate'}
             422: {description: unknown category or bad currency}
+            428: {$ref: '#/components/responses/PreconditionRequired'}
         """
         data = body(sv.LineIn())
-        return self.run(lambda uow: value.add_line(uow, measure_id, data).as_dict(), status=201)
+        sent = precondition(data)
+        return self.run(lambda uow: value.add_line(uow, measure_id, data, expected_version=sent).as_dict(),
+                        status=201)
 
     # -- portfolio ------------------------------------------------------------
     @expose("/rollup", methods=["GET"])
@@ -205,6 +220,8 @@ class ValueApi(SteercoApi):
           responses:
             200: {description: "counts: rows, amounts, inserted, updated, unchanged, measures, repeat"}
             403: {description: "reason segregation_of_duties with rows [{row, measure}]: rows book to measures you own; nothing was written"}
+            413: {description: "the file is larger than STEERCO_MAX_UPLOAD_MB"}
+            415: {description: "unsupported_media_type: not a .csv or .xlsx file"}
             422: {description: "import_rejected: problems [{row, column, problem}]; nothing was written"}
         """
         upload = request.files.get("file")

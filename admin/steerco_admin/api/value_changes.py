@@ -7,7 +7,7 @@ from flask_appbuilder.api import expose
 from steerco.services.governance import dependencies, risks
 from steerco.services.value import changes, status
 from steerco_admin.api import schemas_value as sv
-from steerco_admin.api.base import SteercoApi, authenticated, body
+from steerco_admin.api.base import SteercoApi, authenticated, body, precondition
 
 
 class ValueChangeApi(SteercoApi):
@@ -203,6 +203,7 @@ class ValueChangeApi(SteercoApi):
         ---
         put:
           summary: Update a risk
+          parameters: [IfMatch]
           requestBody:
             content:
               application/json:
@@ -214,12 +215,18 @@ class ValueChangeApi(SteercoApi):
                     mitigation: {type: string}
                     probability: {type: integer, minimum: 1, maximum: 5}
                     impact: {type: integer, minimum: 1, maximum: 5}
+                    version: {type: integer, description: "the risk's version you read (or If-Match)"}
           responses:
-            200: {description: the risk}
+            200:
+              description: the risk
+              headers: {ETag: {$ref: '#/components/headers/ETag'}}
+            409: {$ref: '#/components/responses/StaleUpdate'}
             422: {description: per field}
+            428: {$ref: '#/components/responses/PreconditionRequired'}
         """
         data = body()
-        return self.run(lambda uow: risks.update(uow, measure_id, risk_id, data))
+        sent = precondition(data)
+        return self.run_versioned(lambda uow: risks.update(uow, measure_id, risk_id, data, expected_version=sent))
 
 
 APIS: tuple = (ValueChangeApi,)

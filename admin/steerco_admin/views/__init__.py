@@ -60,6 +60,14 @@ def register_views(appbuilder) -> None:
     for view in (PeopleView, AccountView):
         appbuilder.add_view_no_menu(view)
     current_app.context_processor(lambda: {"steerco_menu": menu})
+    current_app.jinja_env.filters["web_link"] = web_link
+
+
+def web_link(url) -> str:
+    """A link from stored or connector data as an ``href``: http(s) only, so a ``javascript:`` address a remote
+    system (or an old record) holds is never a live link."""
+    text = str(url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else "#"
 
 
 def may_configure() -> bool:

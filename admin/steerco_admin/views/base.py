@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from steerco.domain import rights
 from steerco.domain.errors import SteercoError, ValidationFailed
+from steerco.store import versions
 
 
 def store():
@@ -74,6 +75,18 @@ def attempt_call(call, success: str, back: str):
         return redirect(back)
     flash(success, "success")
     return redirect(back)
+
+
+def form_version() -> int | None:
+    """The version of the object the form was built from (its hidden ``version`` field).
+
+    :raises ValidationFailed: not a version.
+    """
+    try:
+        return versions.parse(request.form.get("version"))
+    except ValueError:
+        raise ValidationFailed({"version": ["the page sent a version that is not a whole number; reload it"]}) \
+            from None
 
 
 def plugin_manager():

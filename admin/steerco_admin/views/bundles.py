@@ -70,6 +70,10 @@ class BundlesView(Page):
         f = request.values
         form = {k: (f.get(k) or "").strip() for k in ("model", "version", "measures", "node", "doi", "reason")}
         if request.method == "GET" and not form["model"]:
+            try:
+                run(drafts.require_configurer, readonly=True)
+            except PermissionDenied as e:
+                return self._error(e)
             return self._migrate_page(form)
         try:
             version = _whole(form["version"], "version")

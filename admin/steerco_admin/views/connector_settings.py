@@ -6,16 +6,16 @@ environment variable that holds it, as the stored settings do.
 
 from __future__ import annotations
 
-from flask import abort, render_template_string, request, url_for
+from flask import abort, flash, redirect, render_template_string, request, url_for
 from flask_appbuilder import expose
 from marshmallow import fields
 from marshmallow.utils import missing
 
-from steerco.domain.errors import SteercoError
+from steerco.domain.errors import StaleUpdate, SteercoError, ValidationFailed
 from steerco.plugins.connector import Secret
 from steerco.plugins.manager import connector_classes
 from steerco.services.integration import connectors as svc
-from steerco_admin.views.base import Page, attempt, login_required, plugin_manager, run
+from steerco_admin.views.base import Page, form_version, login_required, plugin_manager, run
 
 PAGE = """{% extends 'steerco/base.html' %}
 {% import 'steerco/macros.html' as ui %}
@@ -24,7 +24,9 @@ PAGE = """{% extends 'steerco/base.html' %}
   <h1>{{ title }}</h1>
   <p class="sc-sub">Settings of the configuration “{{ name }}”. Secrets stay in the environment: give the
   <em>name</em> of the variable that holds each one. <a href="{{ url_for('ConnectorsPage.index') }}">Run log</a></p>
-  <form method="post" data-testid="connector-settings">{{ ui.csrf() }}
+  <form method="post" data-testid="connector-settings">{{ ui.csrf() }}<input type="hidden" name="version" value="{{ version }}">
+    {% if stale %}<div class="alert alert-warning" role="alert" data-testid="stale">{{ stale }}
+      <a href="{{ request.url }}">Reload</a></div>{% endif %}
     {% for f in form %}
     <div class="form-group"><label for="s-{{ f.key }}">{{ f.key }}{% if f.required %} *{% endif %}</label>
       <input id="s-{{ f.key }}" class="form-control" name="{{ f.key }}" type="{{ f.type }}" value="{{ f.value }}"
@@ -59,7 +61,8 @@ class ConnectorSettingsView(Page):
             abort(403, e.message)
         values = (saved or {}).get("settings") or {}
         return self.render_template_string(PAGE, title=f"{cls.title} settings", name=name,
-                                           form=_form(cls, values), enabled=saved is None or saved["enabled"])
+                                           form=_form(cls, values), enabled=saved is None or saved["enabled"],
+                                           version=saved["version"] if saved else 0)
 
     @expose("/<connector>", methods=["POST"])
     @login_required
@@ -73,8 +76,22 @@ class ConnectorSettingsView(Page):
                 raw[key] = _typed(field, text)
         enabled = request.form.get("enabled") == "1"
         back = url_for("ConnectorSettingsView.edit", connector=connector, name=name)
-        return attempt(lambda uow: svc.save_config(uow, plugin_manager(), name, connector, raw, enabled=enabled)
-                       and None, "Settings saved.", back)
+        try:
+            sent = form_version()
+            run(lambda uow: svc.save_config(uow, plugin_manager(), name, connector, raw, enabled=enabled,
+                                            expected_version=sent))
+        except StaleUpdate as e:  # what was typed stays on the page; the stored settings are theirs
+            return self.render_template_string(PAGE, title=f"{cls.title} settings", name=name, form=_form(cls, raw),
+                                               enabled=enabled, version=sent, stale=e.message), 409
+        except ValidationFailed as e:
+            for key, problems in e.errors.items():
+                flash(f"{key}: {'; '.join(problems)}", "danger")
+            return redirect(back)
+        except SteercoError as e:
+            flash(e.message, "danger")
+            return redirect(back)
+        flash("Settings saved.", "success")
+        return redirect(back)
 
     def _class(self, connector: str):
         cls = connector_classes(plugin_manager()).get(connector) if plugin_manager() else None

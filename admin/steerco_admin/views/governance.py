@@ -55,7 +55,8 @@ class GovernanceView(Page):
                     "problem": drafts.problem_of(d["definition"]),
                     "findings": rule_checks.draft_findings(uow, code, d["definition"])}
         data = run(work, readonly=True)
-        editor = {"code": code, "definition": data["draft"]["definition"], "catalogue": data["catalogue"],
+        editor = {"code": code, "definition": data["draft"]["definition"], "version": data["draft"]["version"],
+                  "catalogue": data["catalogue"],
                   "roles": data["roles"], "measures": data["measures"], "findings": data["findings"],
                   "gate_types": list(GATE_TYPES), "measure_roles": list(MEASURE_ROLES),
                   "decisions": list(DECISIONS), "modes": list(STEP_MODES), "evidence_kinds": list(EVIDENCE_KINDS)}

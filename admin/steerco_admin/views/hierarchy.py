@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 
-from steerco.domain.errors import PermissionDenied, ValidationFailed
+from steerco.domain.errors import PermissionDenied, StaleUpdate, ValidationFailed
 from steerco.services.configuration import drafts, structure
-from steerco_admin.views.base import Page, attempt, login_required, run
+from steerco_admin.views.base import Page, attempt, form_version, login_required, run
 
 
 class HierarchyView(Page):
@@ -35,6 +35,9 @@ class HierarchyView(Page):
         (``prefix`` tells apart forms with fields of the same name)."""
         try:
             run(work)
+        except StaleUpdate as e:  # nothing was changed: the page shows theirs after the reload
+            flash(e.message, "warning")
+            return redirect(url_for("HierarchyView.index"))
         except ValidationFailed as e:
             return self._page({prefix + k: v for k, v in e.errors.items()},
                               {prefix + k: v for k, v in request.form.items()}, 422)
@@ -72,12 +75,18 @@ class HierarchyView(Page):
     def change(self, code):
         f = request.form
         action = f.get("action")
+        try:
+            sent = form_version()
+        except ValidationFailed as e:
+            return self._page(e.errors, {}, 422)
         if action == "rename":
-            return self._change(lambda uow: structure.rename_node(uow, code, f.get("name", "")), "Node renamed.")
+            return self._change(lambda uow: structure.rename_node(uow, code, f.get("name", ""), expected_version=sent),
+                                "Node renamed.")
         if action == "move":
-            return self._change(lambda uow: structure.move_node(uow, code, f.get("parent") or None), "Node moved.")
+            return self._change(lambda uow: structure.move_node(uow, code, f.get("parent") or None,
+                                                                expected_version=sent), "Node moved.")
         archived = action == "archive"
-        return self._change(lambda uow: structure.archive_node(uow, code, archived),
+        return self._change(lambda uow: structure.archive_node(uow, code, archived, expected_version=sent),
                             "Node archived." if archived else "Node restored.")
 
     @expose("/roles", methods=["POST"])

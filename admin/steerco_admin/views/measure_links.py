@@ -7,7 +7,7 @@ from flask_appbuilder import expose
 
 from steerco.domain.errors import SteercoError, ValidationFailed
 from steerco.services.governance import dependencies, measure_editing, risks
-from steerco_admin.views.base import Page, attempt, login_required, run
+from steerco_admin.views.base import Page, attempt, form_version, login_required, run
 from steerco_admin.views.measure_tabs import refused, render_measure
 
 
@@ -40,5 +40,10 @@ class MeasureLinksView(Page):
     @login_required
     def update_risk(self, measure_id, risk_id):
         data = {k: request.form.get(k, "").strip() for k in ("status", "owner") if k in request.form}
-        return attempt(lambda uow: risks.update(uow, measure_id, risk_id, data) and None, "Risk updated.",
-                       url_for("MeasuresView.show", measure_id=measure_id, tab="plan"))
+        back = url_for("MeasuresView.show", measure_id=measure_id, tab="plan")
+        try:
+            sent = form_version()
+        except ValidationFailed as e:
+            return refused(e, back)
+        return attempt(lambda uow: risks.update(uow, measure_id, risk_id, data, expected_version=sent) and None,
+                       "Risk updated.", back)

@@ -78,6 +78,7 @@ def page_data(uow, measure_id: int) -> dict:
     pending = uow.pending_review(m)
     return {
         "m": measure_view(m, detail=True),
+        "version": m.version_id,
         "form": [f.__dict__ for f in m.measure_type.form],
         "type_name": m.measure_type.name,
         "levels": [{"doi": lv.doi, "name": lv.name} for lv in model.levels],

@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 
-from steerco.domain.errors import PeriodLocked, SteercoError, ValidationFailed
+from steerco.domain.errors import PeriodLocked, StaleUpdate, SteercoError, ValidationFailed
 from steerco.services.value import amounts as value
-from steerco_admin.views.base import Page, login_required, run
+from steerco_admin.views.base import Page, form_version, login_required, run
 from steerco_admin.views.measure_tabs import refused, render_measure, view_range
 
 CELL = re.compile(r"^(\d+):(plan|forecast|actual):(\d{4}-\d{2})$")
@@ -79,9 +79,12 @@ class MeasureValueView(Page):
             flash("Nothing changed: no amounts to save.", "info")
             return redirect(back)
         try:
-            changed = run(lambda uow: value.write(uow, measure_id, cells)["changed"])
+            sent = form_version()
+            changed = run(lambda uow: value.write(uow, measure_id, cells, expected_version=sent)["changed"])
         except SteercoError as e:
-            return render_measure(self, measure_id, "value", tab_errors=cell_errors(e, cells, keys), typed=typed)
+            # What was typed stays on the page (with the version it was typed on: saving it again needs a reload).
+            return render_measure(self, measure_id, "value", tab_errors=cell_errors(e, cells, keys),
+                                  typed={**typed, "version": request.form.get("version", "")})
         flash(f"Saved: {changed} amount{'' if changed == 1 else 's'} changed.", "success")
         return redirect(back)
 
@@ -90,10 +93,13 @@ class MeasureValueView(Page):
     def add_line(self, measure_id):
         data = {k: request.form.get(k, "").strip() for k in LINE_FIELDS}
         try:
-            run(lambda uow: value.add_line(uow, measure_id, {k: v for k, v in data.items() if v}) and None)
-        except ValidationFailed as e:
+            sent = form_version()
+            run(lambda uow: value.add_line(uow, measure_id, {k: v for k, v in data.items() if v},
+                                           expected_version=sent) and None)
+        except (ValidationFailed, StaleUpdate) as e:
+            problems = e.errors if isinstance(e, ValidationFailed) else {"category": [e.message]}
             return render_measure(self, measure_id, "value", typed={f"line.{k}": v for k, v in data.items()},
-                                  tab_errors={f"line.{k}": v for k, v in e.errors.items()})
+                                  tab_errors={f"line.{k}": v for k, v in problems.items()})
         except SteercoError as e:
             return refused(e, url_for("MeasuresView.show", measure_id=measure_id, tab="value"))
         flash("Value line added: enter its amounts below.", "success")

@@ -7,10 +7,10 @@ import re
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose
 
-from steerco.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from steerco.domain.errors import NotFound, PermissionDenied, StaleUpdate, ValidationFailed
 from steerco.domain.forms import FIELD_TYPES
 from steerco.services.configuration import drafts
-from steerco_admin.views.base import Page, login_required, run
+from steerco_admin.views.base import Page, form_version, login_required, run
 
 TYPE_LABELS = {"text": "Text", "long_text": "Long text", "number": "Number", "money": "Money", "date": "Date",
                "choice": "Choice", "multi_choice": "Multiple choice", "user": "User", "link": "Link",
@@ -43,15 +43,18 @@ class TypesView(Page):
         if request.method == "POST":
             f = request.form
             values = {"code": (code or f.get("code", "")).strip(), "name": f.get("name", "").strip(),
-                      "model": f.get("model", "")}
+                      "model": f.get("model", ""), "version": f.get("version", "")}
             fields = _fields_from_form()
             try:
                 if not values["code"]:
                     raise ValidationFailed({"code": ["required"]})
+                sent = form_version()
                 run(lambda uow: drafts.save_measure_type(uow, values["code"], values["name"] or values["code"],
-                                                         values["model"], fields))
+                                                         values["model"], fields, expected_version=sent))
                 flash(f"Saved measure type {values['name'] or values['code']} with {len(fields)} field(s).", "success")
                 return redirect(url_for("TypesView.index"))
+            except StaleUpdate as e:  # the form stays as typed; the stored type is theirs
+                errors = {"version": [e.message]}
             except ValidationFailed as e:
                 errors = e.errors
                 bad_row = _row_of(" ".join(sum(errors.values(), [])), fields)
@@ -66,7 +69,7 @@ class TypesView(Page):
                 mt = uow.measure_type(code)
                 if mt is None:
                     raise NotFound(f"measure type: no measure type '{code}'")
-                values.update(name=mt.name, model=mt.model_code)
+                values.update(name=mt.name, model=mt.model_code, version=mt.version)
                 fields.extend(mt.fields_json)
             # a draft model is offered too: its builder reads the type's fields before the first publication
             return {"models": [{"code": m["code"], "name": m["name"] if m["version"] else f"{m['name']} (draft)"}

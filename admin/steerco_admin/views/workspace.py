@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import current_app, redirect, request, url_for
 from flask_appbuilder import expose
 
-from steerco.domain.errors import SteercoError, ValidationFailed
+from steerco.domain.errors import StaleUpdate, SteercoError, ValidationFailed
 from steerco.services.governance import evidence, gates, measures
 from steerco.services.integration import remote_evidence
 from steerco.services.reporting import dashboard
 from steerco.services.views import measure_view
-from steerco_admin.views.base import (Page, actor, attempt, attempt_call, form_data, login_required, plugin_manager,
-                                      run, store)
+from steerco_admin.views.base import (Page, actor, attempt, attempt_call, form_data, form_version, login_required,
+                                      plugin_manager, run, store)
 from steerco_admin.views.measure_tabs import page_data
 
 PAGE_SIZE = 50
@@ -82,11 +82,15 @@ class MeasuresView(Page):
     def edit(self, measure_id):
         changes = _edit_changes()
         try:
-            run(lambda uow: measures.update(uow, measure_id, changes) and None)
-        except ValidationFailed as e:
+            sent = form_version()
+            run(lambda uow: measures.update(uow, measure_id, changes, expected_version=sent) and None)
+        except (ValidationFailed, StaleUpdate) as e:
+            # Shown with what was typed, so nothing of it is lost; on a conflict the stored change stays too.
+            stale = e.message if isinstance(e, StaleUpdate) else None
             data = run(lambda uow: page_data(uow, measure_id), readonly=True)
             return self.render_template("steerco/measure.html", title=data["m"]["code"], tab="details",
-                                        errors=e.errors, posted=request.form, **data), 422
+                                        errors={} if stale else e.errors, stale=stale, posted=request.form,
+                                        **data), 409 if stale else 422
         except SteercoError as e:
             return attempt(_raise(e), "", _back(measure_id, "details"))
         return attempt(lambda uow: None, "Saved.", _back(measure_id, "checklist"))

@@ -75,7 +75,39 @@ class Conflict(SteercoError):
 
 
 class StaleUpdate(Conflict):
+    """A write based on a version of an object that someone else has changed since (a lost update refused).
+
+    ``sent`` is the version the writer had read, ``current`` the one stored; ``changed_by`` (display name)
+    and ``changed_at`` say who made the latest change and when, when the audit trail knows.
+    """
+
     code = "stale_update"
+
+    def __init__(self, kind: str, key, sent, current, changed_by: str | None = None, changed_at=None,
+                 label: str | None = None):
+        self.kind, self.key, self.sent, self.current = kind, key, sent, current
+        self.changed_by, self.changed_at = changed_by, changed_at
+        who = f" by {changed_by}" if changed_by else ""
+        when = f" at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else ""
+        super().__init__(f"Changed{who}{when} meanwhile: reload to see their change "
+                         f"({kind} {label or key}: you sent version {sent}, it is now at version {current})")
+
+    def payload(self) -> dict:
+        return {**super().payload(), "object": {"kind": self.kind, "id": self.key}, "sent_version": self.sent,
+                "current_version": self.current, "changed_by": self.changed_by,
+                "changed_at": self.changed_at.isoformat() if self.changed_at else None}
+
+
+class UnsupportedFile(SteercoError):
+    """An upload of a kind the endpoint does not read (the wrong file type or content type)."""
+
+    code = "unsupported_media_type"
+
+
+class PreconditionRequired(SteercoError):
+    """A write of an existing object that does not say which version it is based on, where one is required."""
+
+    code = "precondition_required"
 
 
 class GateError(SteercoError):

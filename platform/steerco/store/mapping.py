@@ -33,7 +33,8 @@ def map_domain() -> None:
     _mapped = True
     m = mapper_registry.map_imperatively
     m(HierarchyLevel, t.hierarchy_levels)
-    m(Node, t.nodes, properties={
+    # version_id_col: the ORM's UPDATE carries the version it read, so concurrent writers conflict.
+    m(Node, t.nodes, version_id_col=t.nodes.c.version, properties={
         "level": relationship(HierarchyLevel, lazy="joined"),
         "parent": relationship(Node, remote_side=[t.nodes.c.id]),
     })
@@ -43,9 +44,9 @@ def map_domain() -> None:
         "assignments": relationship(RoleAssignment, cascade="all, delete-orphan"),
     })
     m(ModelVersion, t.model_versions)
-    m(MeasureType, t.measure_types)
+    m(MeasureType, t.measure_types, version_id_col=t.measure_types.c.version)
     m(Milestone, t.milestones)
-    m(Risk, t.risks)
+    m(Risk, t.risks, version_id_col=t.risks.c.version)
     m(Evidence, t.evidence, properties={"uploaded_by": relationship(User)})
     m(EvidenceWaiver, t.evidence_waivers, properties={"waived_by": relationship(User)})
     people = {

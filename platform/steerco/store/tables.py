@@ -74,6 +74,7 @@ nodes = Table(
     Column("parent_id", ForeignKey("nodes.id")),
     Column("path", String(1000), nullable=False, index=True),
     Column("archived", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 roles = Table(
@@ -123,6 +124,7 @@ measure_types = Table(
     Column("name", String(200), nullable=False),
     Column("model_code", String(64), nullable=False),
     Column("fields_json", JSON, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 measures = Table(
@@ -147,6 +149,8 @@ measures = Table(
     Column("created_at", When, nullable=False),
     Column("updated_at", When, nullable=False),
     Column("version_id", Integer, nullable=False),
+    # The value grid's own version: its lines and amounts change apart from the measure's fields.
+    Column("value_version", Integer, nullable=False, server_default="1"),
 )
 
 milestones = Table(
@@ -173,6 +177,7 @@ risks = Table(
     Column("impact", Integer, nullable=False),
     Column("mitigation", Text, nullable=False, default=""),
     Column("status", String(16), nullable=False, default="open"),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 evidence = Table(

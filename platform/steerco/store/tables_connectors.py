@@ -18,6 +18,7 @@ connector_configs = Table(
     Column("settings", JSON, nullable=False),
     Column("enabled", Boolean, nullable=False, default=True),
     Column("updated_at", When, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 connector_runs = Table(
@@ -65,6 +66,7 @@ trigger_sources = Table(
     Column("replay_window", Integer, nullable=False, default=300),
     Column("public_url", String(1000), nullable=False, default=""),
     Column("enabled", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 trigger_rules = Table(

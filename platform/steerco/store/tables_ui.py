@@ -14,4 +14,5 @@ model_drafts = Table(
     Column("base_version", Integer),
     Column("updated_at", When, nullable=False),
     Column("updated_by", String(128), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )

@@ -35,9 +35,9 @@
     while (taken.indexOf(code) >= 0) { code = base + "_" + i++; }
     return code;
   }
-  function api(method, url, body) {
+  function api(method, url, body, extra) {
     return fetch(url, {method: method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: JSON.stringify(body)})
+      headers: Object.assign({"Content-Type": "application/json", "X-CSRFToken": csrf}, extra || {}), body: JSON.stringify(body)})
       .then(function (r) { return r.json().then(function (j) { return {ok: r.ok, status: r.status, body: j}; }); });
   }
   function text(label, value, onInput, attrs) {
@@ -470,7 +470,10 @@
       el("button", {type: "button", "class": "btn btn-xs btn-default", text: "Unfold all", "data-testid": "unfold-all", onclick: all(false)})]);
   }
   function save() {
-    return api("PUT", "/api/v1/ui/models/" + encodeURIComponent(data.code) + "/draft", {definition: clean(model)}).then(function (r) {
+    // If-Match: a draft someone else saved since this page was drawn is not overwritten (409 says who).
+    return api("PUT", "/api/v1/ui/models/" + encodeURIComponent(data.code) + "/draft", {definition: clean(model)},
+               {"If-Match": 'W/"' + data.version + '"'}).then(function (r) {
+      if (r.ok) { data.version = r.body.version; }
       if (!r.ok) {
         if (r.body.problems) { setFindings(r.body.problems); status("Not saved: " + r.body.problems.length + " problem(s), listed above the gates.", "sc-error"); } else { status(r.body.message, "sc-error"); }
         return false;

@@ -20,6 +20,7 @@ from steerco.domain.governance import DECISIONS, parse_model
 from steerco.services.configuration import bundle as configuration
 from steerco.services.configuration import rule_checks
 from steerco.store import tables as t
+from steerco.store import versions
 from steerco.store.tables_ui import model_drafts as d
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -63,19 +64,22 @@ def draft(uow, code: str) -> dict:
     latest = uow.latest_model_version(code)
     if row is not None:
         return {"code": code, "definition": row.definition, "base_version": row.base_version, "open": True,
-                "latest_version": latest.version if latest else None}
+                "latest_version": latest.version if latest else None, "version": row.version}
     if latest is None:
         raise NotFound(f"governance model: no model '{code}'")
+    # Version 0: no draft open; saving with it refuses to replace one opened meanwhile.
     return {"code": code, "definition": copy.deepcopy(latest.definition), "base_version": latest.version,
-            "open": False, "latest_version": latest.version}
+            "open": False, "latest_version": latest.version, "version": 0}
 
 
-def save_draft(uow, code: str, definition: dict) -> dict:
+def save_draft(uow, code: str, definition: dict, *, expected_version: int | None = None) -> dict:
     """Store the draft, which may be incomplete but may not read what no measure can have.
 
+    :param expected_version: the draft's version the editor read (0: none was open).
     :returns: ``problem``: the first thing that would stop publication (None when it would publish
-        cleanly); ``warnings``: paths measures of this model may not have yet.
+        cleanly); ``warnings``: paths measures of this model may not have yet; ``version``: the draft's.
     :raises ConfigProblems: criteria read paths no measure can have (nothing is saved).
+    :raises StaleUpdate: the draft was saved, opened or published by someone else since ``expected_version``.
     """
     require_configurer(uow)
     if not isinstance(definition, dict):
@@ -85,13 +89,20 @@ def save_draft(uow, code: str, definition: dict) -> dict:
     latest = uow.latest_model_version(code)
     values = {"definition": definition, "updated_at": uow.now, "updated_by": uow.actor}
     exists = uow.session.scalar(select(d.c.id).where(d.c.model_code == code))
+    audit = ("governance_model", code)
     if exists:
-        uow.session.execute(d.update().where(d.c.id == exists).values(**values))
+        version = versions.bump(uow, d, d.c.id == exists, expected_version or None, values,
+                                kind="model draft", key=code, audit=audit)
+        if expected_version == 0:  # the editor read no draft, and one was opened meanwhile
+            raise versions.stale(uow, "model draft", code, 0, version - 1, audit)
+    elif expected_version:  # published or discarded since it was read
+        raise versions.stale(uow, "model draft", code, expected_version, 0, audit)
     else:
+        version = 1
         uow.session.execute(d.insert().values(model_code=code, base_version=latest.version if latest else None,
-                                              **values))
+                                              version=version, **values))
     uow.record("model.draft_saved", "governance_model", code, after={"gates": len(definition.get("gates") or [])})
-    return {"problem": problem_of(definition), "warnings": warnings}
+    return {"problem": problem_of(definition), "warnings": warnings, "version": version}
 
 
 def start_model(uow, code: str, name: str, copy_from: str | None = None) -> str:
@@ -159,9 +170,17 @@ def publish(uow, code: str) -> dict:
     return {"version": latest.version, "changed": report.changed, "warnings": report.warnings}
 
 
-def save_measure_type(uow, code: str, name: str, model_code: str, fields: list) -> None:
-    """Create or change a measure type and its form (custom fields), validated like a config file."""
+def save_measure_type(uow, code: str, name: str, model_code: str, fields: list, *,
+                      expected_version: int | None = None) -> None:
+    """Create or change a measure type and its form (custom fields), validated like a config file.
+
+    :param expected_version: the type's version the form was built from (0: a new type).
+    :raises StaleUpdate: the type changed (or was created) since ``expected_version``.
+    """
     require_configurer(uow)
+    existing = uow.measure_type(code)
+    versions.check(uow, "measure type", code, expected_version, existing.version if existing else 0,
+                   ("measure_type", code), label=existing.name if existing else None)
     try:
         configuration.apply(uow, {"measure_types": [{"code": code, "name": name, "model": model_code,
                                                      "fields": fields}]})

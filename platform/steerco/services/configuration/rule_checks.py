@@ -4,7 +4,7 @@ draft save, publication and ``steerco config apply`` (the rule is in ``steerco.d
 from __future__ import annotations
 
 from steerco import rules
-from steerco.domain import fact_paths
+from steerco.domain import fact_paths, rights
 from steerco.domain.errors import ConfigProblems
 from steerco.domain.fact_paths import ERROR, ModelFields
 from steerco.domain.forms import parse_fields
@@ -56,7 +56,11 @@ def check_rule(uow, rule, model: str | None = None, gate: str | None = None, cri
     :param gate: :param criterion: name where the rule sits, for the messages.
     :returns: ``ok`` (compiles and no error), ``reads``, ``problem`` (the first reason it is
         refused, or None), ``errors`` and ``warnings`` (:class:`~steerco.domain.fact_paths.PathFinding` dicts).
+    :raises PermissionDenied: not a configurer (it tells what measure types hold, for the model editor).
     """
+    actor = uow.require_user(uow.actor)
+    rights.require(rights.can_configure(actor), f"{actor.username} may not check governance rules "
+                                                "(admins and consultants edit models)")
     try:
         compiled = rules.compile_rule(rule)
     except rules.RuleError as e:

@@ -13,6 +13,7 @@ from steerco.domain.hierarchy import HierarchyLevel, Node
 from steerco.services.configuration.drafts import require_configurer
 from steerco.services.rights import people
 from steerco.store import tables as t
+from steerco.store import versions
 
 
 def tree(uow) -> list[dict]:
@@ -22,7 +23,7 @@ def tree(uow) -> list[dict]:
     own = {n.path: counts.get(n.id, 0) for n in nodes}
     return [{"code": n.code, "name": n.name, "level": n.level.name, "depth": n.path.count("/") - 2, "path": n.path,
              "parent": n.parent.code if n.parent else None, "archived": n.archived, "measures": own[n.path],
-             "below": sum(c for p, c in own.items() if p.startswith(n.path))}
+             "below": sum(c for p, c in own.items() if p.startswith(n.path)), "version": n.version}
             for n in nodes]
 
 
@@ -144,30 +145,39 @@ def add_node(uow, code: str, name: str, level: str, parent: str | None) -> Node:
     return node
 
 
-def rename_node(uow, code: str, name: str) -> None:
-    require_configurer(uow)
+def _node(uow, code: str, expected_version: int | None) -> Node:
+    """The node ``code``, if still at the version the caller read (the ORM's UPDATE checks it again)."""
     node = uow.require_node(code)
+    versions.check(uow, "node", code, expected_version, node.version, ("node", code), label=node.name)
+    return node
+
+
+def rename_node(uow, code: str, name: str, *, expected_version: int | None = None) -> None:
+    """:raises StaleUpdate: the node changed since ``expected_version``."""
+    require_configurer(uow)
+    node = _node(uow, code, expected_version)
     if not (name or "").strip():
         raise ValidationFailed({"name": ["required"]})
     before, node.name = node.name, name.strip()
     uow.record("node.updated", "node", code, before={"name": before}, after={"name": node.name})
 
 
-def archive_node(uow, code: str, archived: bool = True) -> None:
+def archive_node(uow, code: str, archived: bool = True, *, expected_version: int | None = None) -> None:
     """Archive (or restore) a node: it is no longer offered for new measures or filters."""
     require_configurer(uow)
-    node = uow.require_node(code)
+    node = _node(uow, code, expected_version)
     node.archived = archived
     uow.record("node.archived" if archived else "node.restored", "node", code)
 
 
-def move_node(uow, code: str, new_parent: str | None) -> None:
+def move_node(uow, code: str, new_parent: str | None, *, expected_version: int | None = None) -> None:
     """Hang ``code`` (and its subtree) under ``new_parent`` (``None``: at the root).
 
     :raises ValidationFailed: moving a node under itself, its own subtree or an archived node.
+    :raises StaleUpdate: the node changed since ``expected_version``.
     """
     require_configurer(uow)
-    node = uow.require_node(code)
+    node = _node(uow, code, expected_version)
     parent = uow.require_node(new_parent) if new_parent else None
     if parent is not None and parent.path.startswith(node.path):
         raise ValidationFailed({"parent": [f"'{new_parent}' lies under '{code}': a node cannot move into its own subtree"]})

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from steerco.domain import rights
-from steerco.domain.errors import NotFound, StaleUpdate, ValidationFailed
+from steerco.domain.errors import NotFound, ValidationFailed
 from steerco.domain.measure import PEOPLE, Measure, Milestone, Risk
 from steerco.services.access import editable_measure, visible_measure
 from steerco.services.governance.gates import refresh_pending_review
 from steerco.services.value import changed as value_events
 from steerco.services.value import totals as value_totals
 from steerco.services.views import measure_view
+from steerco.store import versions
 
 
 def create(uow, data: dict) -> Measure:
@@ -56,9 +57,10 @@ def _notify_created(uow, measure) -> None:
 
 def update(uow, measure_id: int, changes: dict, *, expected_version: int | None = None) -> Measure:
     actor, measure = editable_measure(uow, measure_id)
-    if expected_version is not None and expected_version != measure.version_id:
-        raise StaleUpdate(f"measure {measure.code} changed since version {expected_version} "
-                          f"(now {measure.version_id}); reload and try again")
+    # The ORM's UPDATE carries the version read here (version_id_col): a writer that commits in between
+    # makes it fail, the unit is retried and this check then names the change that came first.
+    versions.check(uow, "measure", measure.id, expected_version, measure.version_id, ("measure", measure.id),
+                   label=measure.code)
     if measure.cancelled:
         raise ValidationFailed({"measure": ["a cancelled measure cannot be edited"]})
     node = _open_node(uow, changes["node"]) if "node" in changes else None

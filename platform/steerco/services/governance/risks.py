@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from steerco.domain.errors import NotFound, ValidationFailed
 from steerco.domain.measure import Risk
@@ -10,19 +11,23 @@ from steerco.services.access import editable_measure, visible_measure
 from steerco.services.governance.gates import refresh_pending_review
 from steerco.store import tables as t
 from steerco.store import tables_value as v
+from steerco.store import versions
 
 STATUSES = ("open", "mitigating", "closed", "occurred")
 
 
-def update(uow, measure_id: int, risk_id: int, data: dict) -> dict:
+def update(uow, measure_id: int, risk_id: int, data: dict, *, expected_version: int | None = None) -> dict:
     """Change a risk's ``status``, ``mitigation``, ``probability``, ``impact`` or ``owner`` (a username).
 
+    :param expected_version: the risk's version the caller read.
     :raises ValidationFailed: per field.
+    :raises StaleUpdate: the risk changed since ``expected_version``.
     """
     _actor, measure = editable_measure(uow, measure_id)
     risk = next((r for r in measure.risks if r.id == risk_id), None)
     if risk is None:
         raise NotFound(f"risk: no risk {risk_id} on measure {measure.code}")
+    versions.check(uow, "risk", risk.id, expected_version, risk.version, ("risk", risk.id), label=risk.title)
     before = view(uow, risk)
     unknown = sorted(set(data) - {"status", "mitigation", "probability", "impact", "owner"})
     if unknown:
@@ -45,6 +50,7 @@ def update(uow, measure_id: int, risk_id: int, data: dict) -> dict:
         s.execute(v.risk_owners.delete().where(v.risk_owners.c.risk_id == risk.id))
         if owner is not None:
             s.execute(v.risk_owners.insert().values(risk_id=risk.id, owner_id=owner.id))
+        flag_modified(risk, "status")  # the owner lives in another table: still a new version of the risk
     measure.updated_at = uow.now
     uow.flush()
     after = view(uow, risk)
@@ -56,7 +62,7 @@ def update(uow, measure_id: int, risk_id: int, data: dict) -> dict:
 def view(uow, risk, owners: dict | None = None) -> dict:
     """A risk with its owner; ``owners`` (from :func:`_owners`) saves the query when listing many."""
     owner = (owners if owners is not None else _owners(uow, [risk.id])).get(risk.id)
-    return {"id": risk.id, **risk.facts(), "owner": owner}
+    return {"id": risk.id, **risk.facts(), "owner": owner, "version": risk.version}
 
 
 def listing(uow, measure_id: int) -> list[dict]:

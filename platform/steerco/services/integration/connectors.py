@@ -18,6 +18,7 @@ from steerco.plugins import hookimpl
 from steerco.plugins.connector import ConnectorError, SyncContext
 from steerco.plugins.manager import connector_classes
 from steerco.store import tables_connectors as tc
+from steerco.store import versions
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +34,16 @@ def require_admin(uow):
     return actor
 
 
-def save_config(uow, pm, name: str, connector: str, settings: dict, *, enabled: bool = True, env=None) -> dict:
+def save_config(uow, pm, name: str, connector: str, settings: dict, *, enabled: bool = True, env=None,
+                expected_version: int | None = None) -> dict:
     """Create or replace the configuration ``name`` of a registered connector.
 
     Settings are validated by the connector's schema, secrets included (their
     environment variables must be set where this runs).
 
+    :param expected_version: the configuration's version the caller read (0: it did not exist).
     :raises ValidationFailed: unknown connector, or the settings field that is wrong.
+    :raises StaleUpdate: the configuration changed (or was created) since ``expected_version``.
     """
     require_admin(uow)
     classes = connector_classes(pm)
@@ -51,11 +55,17 @@ def save_config(uow, pm, name: str, connector: str, settings: dict, *, enabled: 
     classes[connector].load_settings(settings, env)
     row = _config_row(uow, name)
     values = {"connector": connector, "settings": settings or {}, "enabled": bool(enabled), "updated_at": uow.now}
+    audit = ("connector", name)
     if row is None:
-        uow.session.execute(insert(tc.connector_configs).values(name=name, **values))
+        if expected_version:
+            raise versions.stale(uow, "connector", name, expected_version, None, audit)
+        uow.session.execute(insert(tc.connector_configs).values(name=name, version=1, **values))
         uow.record("connector.configured", "connector", name, after={"connector": connector, "settings": settings})
     else:
-        uow.session.execute(update(tc.connector_configs).where(tc.connector_configs.c.name == name).values(**values))
+        if expected_version == 0:  # the caller meant to create it, and someone else did first
+            raise versions.stale(uow, "connector", name, 0, row.version, audit)
+        versions.bump(uow, tc.connector_configs, tc.connector_configs.c.name == name, expected_version, values,
+                      kind="connector", key=name, audit=audit)
         uow.record("connector.reconfigured", "connector", name, before={"settings": row.settings},
                    after={"connector": connector, "settings": settings})
     return config_view(_config_row(uow, name))
@@ -76,7 +86,7 @@ def configs(uow) -> list[dict]:
 def config_view(row) -> dict:
     # Stored settings hold environment-variable names, never secrets, so they may be shown.
     return {"name": row.name, "connector": row.connector, "settings": row.settings, "enabled": row.enabled,
-            "updated_at": row.updated_at.isoformat()}
+            "updated_at": row.updated_at.isoformat(), "version": row.version}
 
 
 def connector_for(store, pm, name: str, env=None):

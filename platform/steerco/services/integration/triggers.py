@@ -28,6 +28,7 @@ from steerco.services.integration.connectors import require_admin
 from steerco.services.integration.signatures import Delivery, Rejected, verify
 from steerco.services.views import measure_view
 from steerco.store import tables_connectors as tc
+from steerco.store import versions
 
 KINDS = ("hubspot", "salesforce", "dynamics")
 DEAD = ("rejected", "failed")
@@ -36,8 +37,11 @@ DEAD = ("rejected", "failed")
 # -- configuration ------------------------------------------------------------------
 
 def save_source(uow, code: str, kind: str, secret_env: str, *, replay_window: int = 300, public_url: str = "",
-                enabled: bool = True) -> dict:
+                enabled: bool = True, expected_version: int | None = None) -> dict:
     """Create or update a trigger source (admin only).
+
+    :param expected_version: the source's version the caller read (0: it did not exist).
+    :raises StaleUpdate: the source changed (or was created) since ``expected_version``.
 
     :param secret_env: the environment variable holding the source's secret (the
         HubSpot app's client secret, or the shared HMAC secret).
@@ -59,13 +63,20 @@ def save_source(uow, code: str, kind: str, secret_env: str, *, replay_window: in
     values = {"kind": kind, "secret_env": secret_env.strip(), "replay_window": replay_window,
               "public_url": public_url or "", "enabled": bool(enabled)}
     existing = _source(uow, code)
+    audit = ("trigger_source", code)
     if existing is None:
-        uow.session.execute(insert(tc.trigger_sources).values(code=code, **values))
+        if expected_version:
+            raise versions.stale(uow, "trigger source", code, expected_version, None, audit)
+        version = 1
+        uow.session.execute(insert(tc.trigger_sources).values(code=code, version=version, **values))
         uow.record("trigger_source.created", "trigger_source", code, after=values)
     else:
-        uow.session.execute(update(tc.trigger_sources).where(tc.trigger_sources.c.code == code).values(**values))
+        if expected_version == 0:
+            raise versions.stale(uow, "trigger source", code, 0, existing.version, audit)
+        version = versions.bump(uow, tc.trigger_sources, tc.trigger_sources.c.code == code, expected_version, values,
+                                kind="trigger source", key=code, audit=audit)
         uow.record("trigger_source.updated", "trigger_source", code, after=values)
-    return {"code": code, **values}
+    return {"code": code, **values, "version": version}
 
 
 def save_rule(uow, source: str, data: dict) -> dict:

@@ -27,7 +27,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from steerco.domain import rights
-from steerco.domain.errors import ImportRejected, PermissionDenied, ValidationFailed
+from steerco.domain.errors import ImportRejected, PermissionDenied, UnsupportedFile, ValidationFailed
 from steerco.domain.fiscal import PERIOD
 from steerco.domain.people import ADMIN, PMO
 from steerco.domain.value import MAX_FOREIGN_AMOUNT, parse_money
@@ -59,7 +59,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple]]:
         wb.close()
         return header, body
     if not name.endswith((".csv", ".txt")):
-        raise ValidationFailed({"file": ["a .csv or .xlsx file"]})
+        raise UnsupportedFile(f"file: '{name[-100:]}' is not a .csv or .xlsx file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -36,17 +36,22 @@ from steerco.services.value import status as status_service
 from steerco.services.value import totals as value_totals
 from steerco.services.value.locks import locked_periods, require_open_periods
 from steerco.services.value.state import amount_rows, lines_of, measure_totals, peek_state, require_writable, state
+from steerco.store import tables as t
 from steerco.store import tables_value as v
+from steerco.store import versions
 
 
-def add_line(uow, measure_id: int, data: dict) -> ValueLine:
+def add_line(uow, measure_id: int, data: dict, *, expected_version: int | None = None) -> ValueLine:
     """Add a value line: ``category`` (required), ``currency`` (default: the measure's), title, mapping.
 
+    :param expected_version: the grid's version the caller read (:func:`value_version`).
     :raises ValidationFailed: unknown category or bad currency.
+    :raises StaleUpdate: the grid changed since ``expected_version``.
     """
     _actor, measure = editable_measure(uow, measure_id)
     settings = value_settings.load(uow)
     require_writable(uow, measure)
+    _bump(uow, measure, expected_version)
     category = settings.category(data.get("category") or "")
     if category is None:
         raise ValidationFailed({"category": [f"one of {', '.join(c.code for c in settings.categories)}"]})
@@ -59,7 +64,8 @@ def add_line(uow, measure_id: int, data: dict) -> ValueLine:
     return line
 
 
-def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False, measure=None) -> dict:
+def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False, measure=None,
+          expected_version: int | None = None) -> dict:
     """Set amounts ``[{line, version, period, amount}]`` (amount null removes the cell); all or nothing.
 
     :param via_change_request: the cells come from an approved change request, which may change
@@ -69,6 +75,7 @@ def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False
     :raises PeriodLocked: a cell in a locked period.
     :raises ValueReadOnly: the value was confirmed at closure.
     :raises SegregationOfDuties: actual cells from the measure's owner (who holds a role that books them).
+    :raises StaleUpdate: the grid changed since ``expected_version`` (the :func:`value_version` read).
     """
     if measure is None:
         actor, measure = editable_measure(uow, measure_id)
@@ -76,6 +83,7 @@ def write(uow, measure_id: int, cells: list, *, via_change_request: bool = False
         actor = uow.require_user(uow.actor)
     st = state(uow, measure)
     require_writable(uow, measure, st)
+    _bump(uow, measure, expected_version)
     settings = value_settings.load(uow)
     if not isinstance(cells, list) or not cells:
         raise ValidationFailed({"cells": ["a non-empty list of {line, version, period, amount}"]})
@@ -182,6 +190,16 @@ def facts_from(measure, today, settings, rows, rates, st) -> tuple[dict, dict]:
             status_service.effective(status_service.derive(measure, today, settings, t), st))
 
 
+def value_version(uow, measure) -> int:
+    """The version of a measure's value grid (its lines and amounts), raised by every write."""
+    return uow.session.scalar(select(t.measures.c.value_version).where(t.measures.c.id == measure.id))
+
+
+def _bump(uow, measure, expected_version: int | None) -> None:
+    versions.bump(uow, t.measures, t.measures.c.id == measure.id, expected_version, column="value_version",
+                  kind="value grid", key=measure.id, audit=("measure", measure.id), label=measure.code)
+
+
 def grid(uow, measure_id: int) -> dict:
     """The value grid: lines with amounts per version and period, totals in the reporting currency."""
     _actor, measure = visible_measure(uow, measure_id)
@@ -206,4 +224,5 @@ def grid(uow, measure_id: int) -> dict:
         "plan_revision": st.plan_revision if st else 0,
         "baseline_frozen_at": st.baseline_frozen_at.isoformat() if st and st.baseline_frozen_at else None,
         "read_only": st.read_only_reason if st else None,
+        "version": value_version(uow, measure),
     }
