@@ -1,14 +1,14 @@
 """versions of editable objects: a write based on a stale version is refused
 
-Revision ID: 0013_versions
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_versions'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
