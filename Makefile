@@ -1,5 +1,5 @@
 # Steerco: the two quick-start commands and a few helpers.
-#   make demo   install, create the demo portfolio on SQLite, serve it
+#   make demo   install, create the demo portfolio on SQLite, serve it (with the worker that mails)
 #   make test   install what the tests need (Python and Debian packages), run the whole suite
 #   make bench  every benchmark and a summary of its goals (make bench-quick: a tenth of the size)
 
@@ -29,7 +29,8 @@ demo: install
 	$(BIN)/steerco db upgrade
 	$(BIN)/steerco config apply config/governance/default.yaml
 	$(BIN)/steerco demo
-	$(BIN)/steerco serve --host $(HOST) --port $(PORT)
+	$(BIN)/steerco worker --workers 1 & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  $(BIN)/steerco serve --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/steerco serve --host $(HOST) --port $(PORT)

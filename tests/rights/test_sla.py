@@ -74,11 +74,20 @@ def _emails(store):
         store.run("system", lambda uow: setattr(people.add_user(uow, name), "email", f"{name}@example.test"))
 
 
+def _announced(store) -> list:
+    """Mail the notices a submission queues at once (the review waits for its approvers), so what the
+    SLA scan sends afterwards is its own."""
+    box = Mailbox()
+    notify.deliver(store, box)
+    return box.sent
+
+
 def test_past_its_sla_a_review_gets_one_reminder_and_one_escalation(portfolio, settings, clock):
     with_first_gate(portfolio, {"steps": [{"name": "Sponsor approval", "roles": ["sponsor"]}]},
                     sla={"reminder_days": 2, "escalation_days": 4, "escalate_to": "pmo"})
     _emails(portfolio)
     rid = portfolio.run("alice", lambda uow: gates.submit(uow, ready_measure(portfolio)).id)
+    assert [m[0] for m in _announced(portfolio)] == ["bob@example.test"]
     mailbox = Mailbox()
     jobs = _jobs(portfolio, settings, mailbox)
     clock.advance(days=1)  # Tuesday: one business day
@@ -107,6 +116,9 @@ def test_reminders_are_forwarded_to_a_delegate_and_failed_mail_is_retried(portfo
     today = clock().date()
     portfolio.run("bob", lambda uow: delegation.create(uow, "dave", today, today + timedelta(days=9)) and None)
     portfolio.run("alice", lambda uow: gates.submit(uow, ready_measure(portfolio)) and None)
+    told = _announced(portfolio)
+    assert sorted(m[0] for m in told) == ["bob@example.test", "dave@example.test"]
+    assert "bob delegated their approval rights to you" in next(m[2] for m in told if m[0] == "dave@example.test")
     clock.advance(days=1)
 
     class Failing(Mailbox):
@@ -136,7 +148,8 @@ def test_digest_users_get_one_mail_a_day(portfolio, settings, clock):
     jobs = _jobs(portfolio, settings, mailbox)
     assert jobs.sla_scan()() == {"reminders": 2, "escalations": 0, "sent": 0, "failed": 0}
     assert jobs.daily_digest()() == {"digests": 1}
-    assert len(mailbox.sent) == 1 and mailbox.sent[0][1] == "Steerco: 2 pending action(s)"
+    # the two reviews waiting for bob, and their two reminders
+    assert len(mailbox.sent) == 1 and mailbox.sent[0][1] == "Steerco: 4 pending action(s)"
     assert jobs.daily_digest()() == {"digests": 0}
 
 
@@ -148,6 +161,7 @@ def test_a_concurrent_second_scan_sends_nothing_twice(portfolio, settings, clock
     _emails(portfolio)
     for _ in range(5):
         portfolio.run("alice", lambda uow: gates.submit(uow, ready_measure(portfolio)) and None)
+    assert len(_announced(portfolio)) == 5
     clock.advance(days=1)
     cal = sla.calendar_of(settings)
     results, mailbox = [], Mailbox()
@@ -178,6 +192,11 @@ def test_the_scan_runs_every_five_minutes_and_the_digest_daily(settings):
     assert scan.validate_datetime(datetime(2026, 11, 26, 9, 5)) and not scan.validate_datetime(datetime(2026, 11, 26, 9, 3))
     assert digest.validate_datetime(datetime(2026, 11, 26, 6, 0))
     assert not digest.validate_datetime(datetime(2026, 11, 26, 7, 0))
+    # mail of the notices queued at each event goes out within a minute; conditions due are checked daily
+    assert schedule["deliver_periodic"].validate_datetime(datetime(2026, 11, 26, 9, 3))
+    conditions = schedule["conditions_due_periodic"]
+    assert conditions.validate_datetime(datetime(2026, 11, 26, 5, 0))
+    assert not conditions.validate_datetime(datetime(2026, 11, 26, 9, 0))
 
 
 def test_sla_scan_command(portfolio, settings, clock, tmp_path):
@@ -189,6 +208,7 @@ def test_sla_scan_command(portfolio, settings, clock, tmp_path):
     portfolio.run("system", lambda uow: setattr(people.add_user(uow, "pmo"), "email", "pmo@example.test"))
     clock.now = datetime.now(timezone.utc) - timedelta(days=21)  # the command runs on the machine's clock
     portfolio.run("alice", lambda uow: gates.submit(uow, ready_measure(portfolio)) and None)
+    assert len(_announced(portfolio)) == 1
     env = {"STEERCO_DATABASE_URL": settings.database_url, "STEERCO_INSTANCE_PATH": str(tmp_path / "cli"),
            "STEERCO_SECRET_KEY": settings.secret_key, "STEERCO_WORKDAYS": "mon-fri", "STEERCO_HOLIDAYS": ""}
     result = CliRunner().invoke(main, ["sla-scan"], env=env)

@@ -58,19 +58,24 @@ def test_a_late_review_gets_one_reminder_and_one_escalation_from_the_worker(port
     try:
         jobs = build(Settings.from_env(env))
         assert type(jobs.huey).__name__ == ("RedisHuey" if queue_url else "SqliteHuey")
+        mid = portfolio.run("admin", lambda uow: uow.review(rid).measure.id, readonly=True)
+        # the submission told bob at once; the worker's delivery mails it with the instance's address
+        assert jobs.deliver().get(blocking=True, timeout=60) == {"sent": 1, "failed": 0}
+        [waiting] = smtp.wait_for(1)
+        assert waiting["To"] == "bob@example.test" and waiting["Subject"].startswith("Your decision: ")
+        assert f"https://steerco.example.test/measures/{mid}#review-{rid}" in waiting.get_payload()
         first = jobs.sla_scan().get(blocking=True, timeout=60)
         assert first == {"reminders": 1, "escalations": 1, "sent": 3, "failed": 0}
-        mails = smtp.wait_for(3)
+        mails = smtp.wait_for(4)[1:]
         assert sorted(m["To"] for m in mails) == ["bob@example.test", "pmo2@example.test", "pmo@example.test"]
         reminder = next(m for m in mails if m["To"] == "bob@example.test")
         assert reminder["Subject"].startswith("Reminder: ")
-        mid = portfolio.run("admin", lambda uow: uow.review(rid).measure.id, readonly=True)
         assert f"https://steerco.example.test/measures/{mid}#review-{rid}" in reminder.get_payload()
         again = jobs.sla_scan().get(blocking=True, timeout=60)
         assert again == {"reminders": 0, "escalations": 0, "sent": 0, "failed": 0}
         assert jobs.deliver().get(blocking=True, timeout=60) == {"sent": 0, "failed": 0}
         time.sleep(0.5)
-        assert len(smtp.messages) == 3
+        assert len(smtp.messages) == 4
     finally:
         worker.terminate()
         try:

@@ -8,6 +8,7 @@ import threading
 from huey import crontab
 
 from steerco.jobs.connectors import register_tasks as register_connector_tasks
+from steerco.services.governance import announcements
 from steerco.services.rights import forecasts, notify, sla
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,7 @@ SCAN_EVERY_MINUTES = 5
 DIGEST_HOUR_UTC = 6
 FORECAST_REMINDER_HOUR_UTC = 5
 CYCLE_HOUR_UTC = 4
+CONDITIONS_HOUR_UTC = 5
 
 
 class Jobs:
@@ -28,6 +30,10 @@ class Jobs:
         before the digest, so digest users get it there).
     :ivar monthly_cycle: the steering cycle's step of the day (daily at 04:00 UTC): reminders, packs built
         after sign-off and mailed to the committees, late steps escalated.
+    :ivar conditions_due: owners told of conditions coming due (daily at 05:00 UTC).
+
+    Delivery also runs every minute on its own, so a review waiting or a gate decided is mailed within a
+    minute of the vote, not at the next SLA scan.
     """
 
     def __init__(self, huey, settings, *, store=None):
@@ -42,6 +48,10 @@ class Jobs:
 
         self.sla_scan = huey.task(name="sla_scan", **retry)(self.run_sla_scan)
         self.deliver = huey.task(name="deliver", **retry)(self.run_deliver)
+        huey.periodic_task(crontab(minute="*"), name="deliver_periodic")(self.run_deliver)
+        self.conditions_due = huey.task(name="conditions_due", **retry)(self.run_conditions_due)
+        huey.periodic_task(crontab(hour=str(CONDITIONS_HOUR_UTC), minute="0"), name="conditions_due_periodic")(
+            self.run_conditions_due)
         self.daily_digest = huey.task(name="daily_digest", **retry)(self.run_digest)
         huey.periodic_task(crontab(minute=f"*/{SCAN_EVERY_MINUTES}"), name="sla_scan_periodic")(
             self.run_sla_scan)
@@ -82,16 +92,25 @@ class Jobs:
 
     def run_sla_scan(self) -> dict:
         counts = sla.scan(self.store, self.calendar, self.settings.base_url)
-        counts.update(notify.deliver(self.store, self.mailer(), attachments=self.attachment))
+        counts.update(self._deliver())
         log.info("sla scan: %s", counts)
         return counts
 
     def run_deliver(self) -> dict:
-        return notify.deliver(self.store, self.mailer(), attachments=self.attachment)
+        return self._deliver()
+
+    def _deliver(self) -> dict:
+        return notify.deliver(self.store, self.mailer(), attachments=self.attachment, base_url=self.settings.base_url)
+
+    def run_conditions_due(self) -> dict:
+        queued = self.store.run("system", announcements.conditions_due)
+        counts = {"conditions": queued, **self._deliver()}
+        log.info("conditions due: %s", counts)
+        return counts
 
     def run_forecast_reminders(self) -> dict:
         owners = self.store.run("system", lambda uow: forecasts.remind(uow, self.settings.base_url))
-        counts = {"forecast_owners": owners, **notify.deliver(self.store, self.mailer(), attachments=self.attachment)}
+        counts = {"forecast_owners": owners, **self._deliver()}
         log.info("forecast reminders: %s", counts)
         return counts
 
@@ -100,7 +119,7 @@ class Jobs:
 
         counts = self.store.run(self.settings.cycle_user,
                                 lambda uow: cycle.tick(uow, self.calendar, self.settings.base_url))
-        counts.update(notify.deliver(self.store, self.mailer(), attachments=self.attachment))
+        counts.update(self._deliver())
         log.info("monthly cycle: %s", counts)
         return counts
 
@@ -122,4 +141,4 @@ class Jobs:
         return self._files[reference]
 
     def run_digest(self) -> dict:
-        return notify.send_digests(self.store, self.mailer())
+        return notify.send_digests(self.store, self.mailer(), base_url=self.settings.base_url)

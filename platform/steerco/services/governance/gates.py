@@ -25,6 +25,7 @@ from steerco.domain.people import MEASURE_ROLES, PMO
 from steerco.domain.review import Condition, GateReview, apply_decision
 from steerco.services import events
 from steerco.services.access import visible_measure
+from steerco.services.governance import announcements
 from steerco.services.governance.facts import facts_for
 from steerco.services.models import model_of
 from steerco.services.rights import delegation
@@ -75,6 +76,8 @@ def submit(uow, measure_id: int) -> GateReview:
     _notify(uow, "steerco_on_review_submitted", review, measure)
     if not steps:
         _decide(uow, review, "go", "no approval steps apply at this gate")
+    else:
+        announcements.review_waiting(uow, review, gate, lambda r, g, i: eligible_voters(uow, r, g, i))
     return review
 
 
@@ -119,6 +122,7 @@ def vote(uow, review_id: int, decision: str, comment: str = "", conditions=None,
         uow.record("review.step_passed", "gate_review", review.id, measure.code,
                    after={"next_step": review.steps[review.current_step]["name"],
                           "counted_from_earlier_steps": list(outcome.skipped)})
+        announcements.review_waiting(uow, review, gate, lambda r, g, i: eligible_voters(uow, r, g, i))
     return review
 
 
@@ -149,6 +153,7 @@ def _decide(uow, review: GateReview, decision: str, rationale: str):
                 uow.flush()
                 uow.record("condition.set", "condition", cond.id, measure.code, after=c)
     value_locks.on_decided(uow, review, decision)
+    announcements.gate_decided(uow, review)
     _notify(uow, "steerco_on_gate_decided", review, measure)
 
 

@@ -155,9 +155,10 @@ def _mark(store, sent: list[int], failed: dict[int, str]) -> None:
     store.run("system", work)
 
 
-def deliver(store, mailer, *, batch: int = 500, attachments=None) -> dict:
+def deliver(store, mailer, *, batch: int = 500, attachments=None, base_url: str = "") -> dict:
     """Mail every queued, unsent, non-digest notification once.
 
+    :param base_url: the instance's address, put in front of links queued as paths.
     :param attachments: ``attachments(reference)`` gives the ``(filename, media type, bytes)`` of a
         notification's attachment (another area renders it); without it, mails carry the link only.
     :returns: counts of mails sent and of notifications whose mail failed (retried on the next run).
@@ -172,7 +173,8 @@ def deliver(store, mailer, *, batch: int = 500, attachments=None) -> dict:
                     extra = {}
                     if row["attachment"] and attachments is not None:
                         extra["attachment"] = attachments(row["attachment"])
-                    mailer.send(row["email"], row["subject"], _with_link(row), message_id(row["key"]), **extra)
+                    mailer.send(row["email"], row["subject"], _with_link(row, base_url), message_id(row["key"]),
+                                **extra)
                     sent_total += 1
                 sent.append(row["id"])
             except (smtplib.SMTPException, OSError) as e:
@@ -187,7 +189,7 @@ def deliver(store, mailer, *, batch: int = 500, attachments=None) -> dict:
     return {"sent": sent_total, "failed": failed_total}
 
 
-def send_digests(store, mailer, *, batch: int = 5000) -> dict:
+def send_digests(store, mailer, *, batch: int = 5000, base_url: str = "") -> dict:
     """One mail per user with every queued digest notification (the daily digest)."""
     mails = 0
     while rows := _claim(store, True, batch):
@@ -197,7 +199,7 @@ def send_digests(store, mailer, *, batch: int = 5000) -> dict:
         sent, failed = [], {}
         for (_uid, email), items in per_user.items():
             ids = [r["id"] for r in items]
-            body = "\n\n".join(f"- {r['subject']}\n  {r['link']}" for r in items)
+            body = "\n\n".join(f"- {r['subject']}\n  {_absolute(r['link'], base_url)}" for r in items)
             try:
                 if email:
                     mailer.send(email, f"Steerco: {len(items)} pending action(s)",
@@ -212,9 +214,13 @@ def send_digests(store, mailer, *, batch: int = 5000) -> dict:
     return {"digests": mails}
 
 
-def _with_link(row) -> str:
+def _with_link(row, base_url: str = "") -> str:
     what = "the pack" if row["attachment"] else "the review"
-    return row["body"] + (f"\n\nOpen {what}: {row['link']}\n" if row["link"] else "\n")
+    return row["body"] + (f"\n\nOpen {what}: {_absolute(row['link'], base_url)}\n" if row["link"] else "\n")
+
+
+def _absolute(link: str, base_url: str) -> str:
+    return base_url.rstrip("/") + link if link.startswith("/") and base_url else link
 
 
 # -- inbox ----------------------------------------------------------------------
