@@ -9,8 +9,10 @@ from steerco.domain.errors import ValidationFailed
 from steerco.plugins.manager import plugin_infos
 from steerco.services.integration import connectors as svc
 from steerco.services.integration import remote_evidence, work_items
+from steerco.services.integration.connector_settings import save_checked
 from steerco_admin.api import schemas_value as sv
 from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, store
+from steerco_admin.api.connectors_erp import ErpApi
 from steerco_admin.api.connectors_pages import ConnectorsPage
 from steerco_admin.api.connectors_triggers import TriggerApi
 from steerco_admin.jobs import enqueue_sync
@@ -71,11 +73,13 @@ class ConnectorApi(SteercoApi):
                     enabled: {type: boolean}
           responses:
             200: {description: the configuration}
-            422: {description: "the settings field that is wrong, e.g. settings.url"}
+            422: {description: "the settings field that is wrong, e.g. settings.url, or one the external system
+              refuses (settings.fields.cost_centre of an SAP connector, checked against the service's $metadata)"}
+            502: {description: the external system could not be asked to check the settings}
         """
         data = body(sv.ConnectorIn())
-        return self.run(lambda uow: svc.save_config(uow, plugins(), name, data["connector"],
-                                                     data.get("settings") or {}, enabled=data["enabled"]))
+        return jsonify(save_checked(store(), actor(), plugins(), name, data["connector"],
+                                    data.get("settings") or {}, enabled=data["enabled"]))
 
     @expose("/<name>/sync", methods=["POST"])
     @authenticated
@@ -84,6 +88,9 @@ class ConnectorApi(SteercoApi):
         ---
         post:
           summary: Start a sync
+          parameters:
+          - {in: query, name: full, schema: {type: boolean, default: false},
+             description: "a full re-sync: read every period and write every total (ERP connectors)"}
           responses:
             202: {description: the sync was queued; follow it in the run log}
             404: {description: no such connector configuration}
@@ -93,8 +100,9 @@ class ConnectorApi(SteercoApi):
             svc.config(uow, name)
 
         self.run(work, readonly=True)
-        job = enqueue_sync(current_app, name)
-        return jsonify({"queued": name, "job": job}), 202
+        full = request.args.get("full", "").lower() in ("1", "true", "yes")
+        job = enqueue_sync(current_app, name, full=full)
+        return jsonify({"queued": name, "job": job, "full": full}), 202
 
     @expose("/<name>/links", methods=["POST"])
     @authenticated
@@ -170,4 +178,4 @@ class ConnectorApi(SteercoApi):
 
 
 # ConnectorsPage is a page, not an API; add_api registers any view without a menu entry.
-APIS: tuple = (ConnectorApi, TriggerApi, ConnectorsPage)
+APIS: tuple = (ConnectorApi, ErpApi, TriggerApi, ConnectorsPage)

@@ -176,6 +176,7 @@ BASE_FACTS = (
     ("potential", "Potential", "money"), ("baseline", "Baseline", "money"), ("target", "Target", "money"),
     ("milestones", "Milestones", "count"), ("risks", "Risks", "count"),
     ("milestones_open", "Open milestones", "number"), ("conditions_open", "Open conditions", "number"),
+    ("value.reconciled", "Actuals reconciled with the ERP", "boolean"),
 )
 KINDS = {"text": "text", "long_text": "text", "user": "text", "link": "text", "number": "number", "money": "number",
          "date": "date", "choice": "choice", "multi_choice": "multi", "boolean": "boolean", "count": "count"}
