@@ -1,4 +1,5 @@
-"""ERP connectors: periods read, ERP totals per value line and period, unmapped and held amounts; run progress
+"""ERP connectors: periods read, ERP totals per value line and period, unmapped and held amounts, the ERP's
+last-update stamp read; run progress
 
 Revision ID: 0013_erp
 Revises: 0012
@@ -56,6 +57,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_erp_exceptions')),
     )
     op.create_index('ix_erp_exceptions_config_period', 'erp_exceptions', ['config_name', 'period'])
+    op.create_table(
+        'erp_cursors',
+        sa.Column('config_name', sa.String(length=64), nullable=False),
+        sa.Column('cursor', sa.String(length=40), nullable=False),
+        sa.Column('read_at', When, nullable=False),
+        sa.PrimaryKeyConstraint('config_name', name=op.f('pk_erp_cursors')),
+    )
     with op.batch_alter_table('connector_runs') as batch:
         batch.add_column(sa.Column('progress', sa.String(length=200), nullable=True))
 
@@ -63,6 +71,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('connector_runs') as batch:
         batch.drop_column('progress')
+    op.drop_table('erp_cursors')
     op.drop_index('ix_erp_exceptions_config_period', table_name='erp_exceptions')
     op.drop_table('erp_exceptions')
     op.drop_table('erp_amounts')

@@ -83,7 +83,9 @@ def _input(name, f, value, label) -> dict:
         kind = "number"
     elif isinstance(f, fields.List) and isinstance(f.inner, fields.String):
         kind = "list"
-    elif type(f) not in (fields.String, fields.Url, fields.Email):
+    elif isinstance(f, fields.String):
+        kind = "long_text" if (f.metadata or {}).get("multiline") else "text"
+    else:
         kind = "json"
     default = f.load_default if not callable(f.load_default) else None
     shown = value if value is not None else ("" if default is missing else default)

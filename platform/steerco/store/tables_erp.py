@@ -51,3 +51,12 @@ erp_exceptions = Table(
     Column("problem", Text, nullable=False),
     Index("ix_erp_exceptions_config_period", "config_name", "period"),
 )
+
+erp_cursors = Table(
+    "erp_cursors", metadata,
+    Column("config_name", String(64), primary_key=True),
+    # the ERP's own last-update stamp of the newest record read, as the ERP wrote it: the next incremental
+    # sync asks for what changed after it (the ERP's clock, never Steerco's)
+    Column("cursor", String(40), nullable=False),
+    Column("read_at", When, nullable=False),
+)

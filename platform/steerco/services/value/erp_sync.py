@@ -55,6 +55,8 @@ class ErpRead:
     names: tuple[str, ...]
     records: list[tuple]
     sha256: str
+    #: the ERP's last-update stamp of the newest record (ERPs that have one): saved with the booking
+    cursor: str | None = None
 
 
 @contextmanager
@@ -114,6 +116,20 @@ def line_keys(uow, limit: int) -> dict[str, set[str]] | None:
 def periods_read(uow, config_name: str) -> set[str]:
     """The periods a booked read of ``config_name`` covered."""
     return set(uow.session.scalars(select(e.erp_periods.c.period).where(e.erp_periods.c.config_name == config_name)))
+
+
+def cursor(uow, config_name: str) -> str | None:
+    """The ERP's last-update stamp saved by the last booked read of ``config_name`` (None: never)."""
+    return uow.session.scalar(select(e.erp_cursors.c.cursor).where(e.erp_cursors.c.config_name == config_name))
+
+
+def save_cursor(uow, config_name: str, stamp: str) -> None:
+    c = e.erp_cursors.c
+    if cursor(uow, config_name) is None:
+        uow.session.execute(e.erp_cursors.insert().values(config_name=config_name, cursor=stamp, read_at=uow.now))
+    else:
+        uow.session.execute(e.erp_cursors.update().where(c.config_name == config_name)
+                            .values(cursor=stamp, read_at=uow.now))
 
 
 def book(uow, config_name: str, read: ErpRead, mapping: Mapping, *, full: bool,
@@ -177,6 +193,8 @@ def book(uow, config_name: str, read: ErpRead, mapping: Mapping, *, full: bool,
                            "no longer delivered under this mapping; the Steerco actual was left as it was"))
     _save_exceptions(uow, config_name, read.periods, exceptions)
     _save_periods(uow, config_name, read)
+    if read.cursor is not None:
+        save_cursor(uow, config_name, read.cursor)
     counts = booking.counts if booking else {"inserted": 0, "updated": 0, "unchanged": 0}
     held_n = sum(1 for x in exceptions if x[0] == "held")
     out = {"records": len(read.records), "periods": len(read.periods), "inserted": counts["inserted"],
