@@ -19,7 +19,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable ".[test,msproject]"
+	$(BIN)/pip install --quiet --editable ".[test,msproject,oracle]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -47,7 +47,7 @@ bench-quick: bench-install
 	$(BIN)/python tests/benchmarks/run.py --quick
 
 bench-install: install
-	$(BIN)/pip install --quiet --editable ".[test,msproject,bench]"
+	$(BIN)/pip install --quiet --editable ".[test,msproject,oracle,bench]"
 	.ci/ensure-system-packages postgresql slapd ldap-utils redis-server chromium
 
 clean:

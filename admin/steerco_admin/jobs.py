@@ -6,8 +6,8 @@ from steerco.jobs import make_huey
 from steerco.jobs.connectors import register_tasks
 
 
-def enqueue_sync(app, name: str) -> str:
-    """Queue a sync of connector ``name`` from the web app; returns the job id.
+def enqueue_sync(app, name: str, *, full: bool = False) -> str:
+    """Queue a sync of connector ``name`` (``full``: a full re-sync) from the web app; returns the job id.
 
     Under ``TESTING`` the queue is immediate: the job runs before this returns.
     """
@@ -17,4 +17,4 @@ def enqueue_sync(app, name: str) -> str:
         store, pm = app.extensions["steerco.store"], app.extensions["steerco.plugins"]
         task = register_tasks(huey, lambda: store, lambda: pm)
         app.extensions["steerco.sync_task"] = task
-    return task(name).id
+    return task(name, full).id

@@ -19,8 +19,10 @@ def pm():
     import steerco_crm
     import steerco_jira
     import steerco_msproject
+    import steerco_oracle
+    import steerco_sap
     import steerco_sharepoint
     from steerco.plugins.manager import make_plugin_manager
 
     return make_plugin_manager(entrypoints=False, plugins=[steerco_ad, steerco_jira, steerco_crm, steerco_msproject,
-                                                           steerco_sharepoint])
+                                                           steerco_sharepoint, steerco_sap, steerco_oracle])

@@ -77,18 +77,20 @@ def test_uploads_go_to_sharepoint_once_configured_and_local_files_keep_working(a
 
 def test_settings_form_saves_a_configuration_and_names_a_wrong_field(app, graph):
     admin = browser(app, "admin")
-    html = admin.get("/connectors/settings/sharepoint").get_data(as_text=True)
+    html = admin.get("/connectors/configure?connector=sharepoint").get_data(as_text=True)
     assert 'name="client_secret_env"' in html and "environment variable" in html
     form = {k: str(v) for k, v in graph.connector_settings().items()}
-    r = admin.post("/connectors/settings/sharepoint", data={**form, "chunk_size": "1000000", "enabled": "1",
-                                                            "csrf_token": csrf(html)})
-    assert r.status_code == 302
-    page = admin.get(r.headers["Location"]).get_data(as_text=True)
-    assert "chunk_size" in page and "320 KiB" in page
-    r = admin.post("/connectors/settings/sharepoint", data={**form, "enabled": "1", "csrf_token": csrf(html)})
+    r = admin.post("/connectors/configure", data={**form, "connector": "sharepoint", "name": "sharepoint",
+                                                  "chunk_size": "1000000", "enabled": "on", "csrf_token": csrf(html)})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert 'data-testid="error-chunk_size"' in page and "320 KiB" in page
+    r = admin.post("/connectors/configure", data={**form, "connector": "sharepoint", "name": "sharepoint",
+                                                  "enabled": "on", "csrf_token": csrf(html)})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/connectors/configure/sharepoint")
     saved = Api(app.test_client()).get("/api/v1/connectors/").get_json()["result"]
     assert [(c["name"], c["enabled"], c["settings"]["page_size"]) for c in saved] == [("sharepoint", True, 2)]
-    assert browser(app, "alice").get("/connectors/settings/sharepoint").status_code == 403
+    assert browser(app, "alice").get("/connectors/configure?connector=sharepoint").status_code == 403
 
 
 def test_picker_page_and_a_pasted_link(app, api, graph):

@@ -7,7 +7,8 @@ from steerco.domain.gatecheck import check_gate
 from steerco.domain.governance import parse_model
 from steerco.domain.review import GateReview
 
-from tests.domain.factories import NOW, default_config, measure, tree, user
+# from tests/ (on the path through conftest), not "tests.domain": pyodata's wheel installs a package named tests
+from domain.factories import NOW, default_config, measure, tree, user
 
 
 def _review(approval):

@@ -179,8 +179,8 @@ def test_statements_do_not_grow_with_the_number_of_measures(portfolio):
     plain = [new_measure(portfolio, f"Plain {i}") for i in range(55)]
     few, lots = _statements(portfolio, rich), _statements(portfolio, rich + plain)
     assert few == lots
-    # settings, 4 collections, model versions, conditions, amounts, FX rates, value states, dependencies
-    assert few <= 11
+    # settings, 4 collections, model versions, conditions, amounts, FX rates, value states, dependencies, ERP totals
+    assert few <= 12
 
 
 def test_impact_unchanged_by_batch_facts(portfolio, monkeypatch):

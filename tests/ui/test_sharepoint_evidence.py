@@ -46,12 +46,13 @@ def test_configure_sharepoint_then_see_where_each_file_lives(open_page, portfoli
 
     admin = open_page("admin")
     admin.goto(f"{admin.base}/connectors/")
-    admin.click("text=SharePoint (Microsoft 365)")
+    admin.select_option("select[name=connector]", "sharepoint")
+    admin.click("[data-testid=new-connector]")
     for key, value in graph.connector_settings().items():
-        admin.fill(f"#s-{key}", str(value))
+        admin.fill(f"#f-{key}", str(value))
     admin.check("input[name=enabled]")
-    admin.click("[data-testid=save-settings]")
-    admin.wait_for_selector("text=Settings saved.")
+    admin.click("[data-testid=save-connector]")
+    admin.wait_for_selector("text=connector sharepoint saved")
 
     alice = open_page("alice")
     alice.goto(f"{alice.base}/measures/{mid}?tab=evidence")

@@ -9,8 +9,10 @@ from steerco.domain.errors import ValidationFailed
 from steerco.plugins.manager import plugin_infos
 from steerco.services.integration import connectors as svc
 from steerco.services.integration import remote_evidence, work_items
+from steerco.services.integration.connector_settings import save_checked
 from steerco_admin.api import schemas_value as sv
-from steerco_admin.api.base import SteercoApi, actor, authenticated, body, int_arg, precondition, store
+from steerco_admin.api.base import SteercoApi, actor, authenticated, body, etag, int_arg, precondition, store
+from steerco_admin.api.connectors_erp import ErpApi
 from steerco_admin.api.connectors_pages import ConnectorsPage
 from steerco_admin.api.connectors_triggers import TriggerApi
 from steerco_admin.jobs import enqueue_sync
@@ -96,14 +98,18 @@ class ConnectorApi(SteercoApi):
               description: the configuration
               headers: {ETag: {$ref: '#/components/headers/ETag'}}
             409: {$ref: '#/components/responses/StaleUpdate'}
-            422: {description: "the settings field that is wrong, e.g. settings.url"}
+            422: {description: "the settings field that is wrong, e.g. settings.url, or one the external system
+              refuses (settings.fields.cost_centre of an SAP connector, checked against the service's $metadata)"}
             428: {$ref: '#/components/responses/PreconditionRequired'}
+            502: {description: the external system could not be asked to check the settings}
         """
         data = body(sv.ConnectorIn())
         sent = precondition(data)
-        return self.run_versioned(lambda uow: svc.save_config(uow, plugins(), name, data["connector"],
-                                                               data.get("settings") or {}, enabled=data["enabled"],
-                                                               expected_version=sent))
+        result = save_checked(store(), actor(), plugins(), name, data["connector"], data.get("settings") or {},
+                              enabled=data["enabled"], expected_version=sent)
+        response = jsonify(result)
+        response.headers["ETag"] = etag(result["version"])
+        return response
 
     @expose("/<name>/sync", methods=["POST"])
     @authenticated
@@ -112,6 +118,9 @@ class ConnectorApi(SteercoApi):
         ---
         post:
           summary: Start a sync
+          parameters:
+          - {in: query, name: full, schema: {type: boolean, default: false},
+             description: "a full re-sync: read every period and write every total (ERP connectors)"}
           responses:
             202: {description: the sync was queued; follow it in the run log}
             404: {description: no such connector configuration}
@@ -121,8 +130,9 @@ class ConnectorApi(SteercoApi):
             svc.config(uow, name)
 
         self.run(work, readonly=True)
-        job = enqueue_sync(current_app, name)
-        return jsonify({"queued": name, "job": job}), 202
+        full = request.args.get("full", "").lower() in ("1", "true", "yes")
+        job = enqueue_sync(current_app, name, full=full)
+        return jsonify({"queued": name, "job": job, "full": full}), 202
 
     @expose("/<name>/links", methods=["POST"])
     @authenticated
@@ -198,4 +208,4 @@ class ConnectorApi(SteercoApi):
 
 
 # ConnectorsPage is a page, not an API; add_api registers any view without a menu entry.
-APIS: tuple = (ConnectorApi, TriggerApi, ConnectorsPage)
+APIS: tuple = (ConnectorApi, ErpApi, TriggerApi, ConnectorsPage)

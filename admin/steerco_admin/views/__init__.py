@@ -28,6 +28,7 @@ CONFIGURE = (MenuItem("models", "Governance", "GovernanceView.index", "/governan
              MenuItem("hierarchy", "Hierarchy & roles", "HierarchyView.index", "/hierarchy"),
              MenuItem("people", "People", "PeopleView.index", "/people"),
              MenuItem("bundles", "Bundles", "BundlesView.index", "/configuration"))
+ADMINISTER = (MenuItem("connectors", "Connectors", "ConnectorsPage.index", "/connectors"),)
 
 
 def register_views(appbuilder) -> None:
@@ -48,12 +49,12 @@ def register_views(appbuilder) -> None:
     for view in (MeasureValueView, MeasureStatusView, MeasureChangesView, MeasureLinksView):
         appbuilder.add_view_no_menu(view)
     from steerco_admin.views.bundles import BundlesView
-    from steerco_admin.views.connector_settings import ConnectorSettingsView
+    from steerco_admin.views.connectors import ConnectorSetupView
     from steerco_admin.views.cycle import CycleView
     from steerco_admin.views.exports import ExportsView
     from steerco_admin.views.measure_documents import MeasureDocumentsView
 
-    for view in (ExportsView, BundlesView, MeasureDocumentsView, ConnectorSettingsView, CycleView):
+    for view in (ExportsView, BundlesView, MeasureDocumentsView, ConnectorSetupView, CycleView):
         appbuilder.add_view_no_menu(view)
     from steerco_admin.views.people import AccountView, PeopleView
 
@@ -75,12 +76,12 @@ def may_configure() -> bool:
     if "steerco_configures" not in g:
         def work(uow):
             user = uow.user(current_user.username)
-            return bool(user and rights.can_configure(user))
-        g.steerco_configures = current_user.is_authenticated and store().run(
-            current_user.username, work, readonly=True)
+            return (bool(user and rights.can_configure(user)), bool(user and user.is_admin))
+        g.steerco_configures, g.steerco_administers = (current_user.is_authenticated and store().run(
+            current_user.username, work, readonly=True)) or (False, False)
     return g.steerco_configures
 
 
 def menu() -> list[dict]:
-    items = WORK + (CONFIGURE if may_configure() else ())
+    items = WORK + (CONFIGURE if may_configure() else ()) + (ADMINISTER if g.steerco_administers else ())
     return [{"key": i.key, "label": i.label, "url": url_for(i.endpoint), "prefix": i.prefix} for i in items]

@@ -54,18 +54,49 @@ def connectors_list():
 
 @connectors.command("sync")
 @click.argument("name")
-def connectors_sync(name: str):
-    """Run one sync of connector NAME now (retrying with backoff); exit 1 if it failed."""
+@click.option("--full", is_flag=True, help="a full re-sync: read every period and write every total (ERP connectors)")
+def connectors_sync(name: str, full: bool):
+    """Run one sync of connector NAME now (retrying with backoff); exit 1 if it failed, 2 if it was partial."""
     from steerco.plugins.manager import make_plugin_manager
     from steerco.services.integration.connectors import run_sync
 
-    click.echo(f"syncing {name} ...")
-    run = run_sync(_store(), make_plugin_manager(), name, progress=lambda m: click.echo(f"  {m}"))
+    click.echo(f"syncing {name}{' (full)' if full else ''} ...")
+    run = run_sync(_store(), make_plugin_manager(), name, progress=lambda m: click.echo(f"  {m}"), full=full)
     counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items())
     click.echo(f"run {run['id']}: {run['status']} after {run['attempts']} attempt(s)" + (f": {counts}" if counts else ""))
     for err in run["errors"]:
-        click.secho(f"  {err}", fg="red", err=True)
+        click.secho(f"  {err}", fg="red" if run["status"] == "failed" else "yellow", err=True)
     if run["status"] != "succeeded":
+        sys.exit(2 if run["status"] == "partial" else 1)
+
+
+@connectors.command("reconcile")
+@click.argument("name")
+@click.option("--period", default=None, help="one period, YYYY-MM (default: every period read)")
+@click.option("--node", default=None, help="a node code: its subtree only")
+@click.option("--differences", is_flag=True, help="only totals outside the connector's tolerance")
+@click.option("--as", "actor", default="admin", show_default=True, help="a controller, PMO or admin")
+def connectors_reconcile(name: str, period: str | None, node: str | None, differences: bool, actor: str):
+    """ERP total vs Steerco actual per node, measure and period of ERP connector NAME, with the ERP keys
+    behind each total and what the ERP delivered that could not be booked; exit 1 if a total differs."""
+    from steerco.services.value import reconciliation
+
+    out = _store().run(actor, lambda uow: reconciliation.report(uow, name, period=period, node=node,
+                                                                differences_only=differences, limit=10_000),
+                       readonly=True)
+    click.echo(f"{'node':<12} {'measure':<12} {'period':<8} {'ERP':>16} {'Steerco':>16} {'difference':>14}  "
+               f"(in {out['currency']}, tolerance {out['tolerance']})")
+    for r in out["rows"]:
+        line = (f"{r['node']:<12} {r['measure']:<12} {r['period']:<8} {r['erp']:>16} {r['steerco']:>16} "
+                f"{r['difference']:>14}  {'ok' if r['reconciled'] else 'DIFFERS'}{' (held)' if r['held'] else ''}")
+        click.secho(line, fg=None if r["reconciled"] else "red")
+        click.echo(f"{'':<34}keys: {'; '.join(r['keys'])}")
+    for x in out["exceptions"]:
+        click.secho(f"{x['kind']:<9} {x['period']} {x['keys'] or x['measure']}: {x['currency']} {x['amount']} "
+                    f"({x['problem']})", fg="yellow")
+    if out["truncated"]:
+        click.echo("(more rows: narrow with --period or --node)")
+    if any(not r["reconciled"] for r in out["rows"]):
         sys.exit(1)
 
 

@@ -28,6 +28,7 @@ FACTS = (
     ("value.actual_share_of_plan", "Actuals as % of plan", "number"),
     ("value.closure_share", "Actuals as % of plan over the closure periods", "number"),
     ("value.closure_required", "Share of plan closure requires (%)", "number"),
+    ("value.reconciled", "Actuals reconciled with the ERP", "boolean"),
 )
 # a form field's type -> the builder's kind
 FIELD_KINDS = {"text": "text", "long_text": "text", "user": "text", "link": "text", "number": "number",

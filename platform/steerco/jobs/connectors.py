@@ -27,8 +27,8 @@ def register_tasks(huey, store_factory, plugins_factory):
     """
 
     @huey.task(name=TASK)
-    def sync_connector(name: str) -> dict:
-        return run_sync(store_factory(), plugins_factory(), name)
+    def sync_connector(name: str, full: bool = False) -> dict:
+        return run_sync(store_factory(), plugins_factory(), name, full=full)
 
     # An edit in a client's library is only seen when Steerco looks: every document store's sync
     # checks its files, so that votes on changed evidence are voided without anyone asking.

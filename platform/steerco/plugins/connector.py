@@ -104,14 +104,25 @@ class SyncContext:
 
     :ivar store: ``steerco.store.uow.Store``; write with ``store.run(actor, work)``.
     :ivar actor: the name recorded in the audit trail (``connector:<name>``).
+    :ivar full: a full re-sync was asked for: read and write everything, not only what changed.
+    :ivar warnings: what :meth:`warn` collected; a run with warnings is logged as ``partial``.
     """
 
     store: Any
     actor: str
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("steerco.connectors"))
+    #: reports how far the sync got (kept on the running run); call it between units of work, not inside one:
+    #: SQLite cannot write the run log while the sync's own transaction holds the database.
     progress: Callable[[str], None] = lambda _msg: None
     #: how a connector waits (e.g. out a 429): tests pass a recorder instead of sleeping.
     sleep: Callable[[float], None] = time.sleep
+    full: bool = False
+    warnings: list = field(default_factory=list)
+
+    def warn(self, problem: str) -> None:
+        """Report something the sync could not do while it did the rest (an amount held back, a record
+        skipped, with the reason and the record). The run is logged as ``partial`` with these problems."""
+        self.warnings.append(problem)
 
     @property
     def config_name(self) -> str:
@@ -162,6 +173,15 @@ class Connector:
                              f"{sorted(CAPABILITIES)}" + (f" (unknown: {sorted(unknown)})" if unknown else ""))
         if not (isinstance(cls.Settings, type) and issubclass(cls.Settings, Schema)):
             raise ValueError(f"connector '{cls.name}': 'Settings' must be a marshmallow Schema class")
+
+    def check(self) -> None:
+        """Check the settings against the external system before a configuration is saved (optional).
+
+        Called outside any transaction; the base class checks nothing.
+
+        :raises ValidationFailed: naming the setting the system refuses (``settings.<field>``).
+        :raises ConnectorError: the system could not be asked.
+        """
 
     def sync(self, ctx: SyncContext) -> dict[str, int]:
         """Bring Steerco's copy up to date with the external system.

@@ -75,7 +75,8 @@ def steerco_on_value_changed(measure: dict, changes: dict, actor: str) -> None:
 
     Called for edits of the measure's figures, for amounts written in the
     value grid or by an approved change request, and once per measure for an
-    import of actuals.
+    import of actuals (a file, or a sync of an ERP connector such as SAP, whose actor is
+    ``connector:<name>``).
 
     :param measure: the measure after the change.
     :param changes: what changed, amounts as decimal text (None: no amount):

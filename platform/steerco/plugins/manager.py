@@ -20,7 +20,8 @@ from steerco.plugins.connector import Connector
 
 log = logging.getLogger(__name__)
 
-BUILTIN_PLUGINS = ("steerco_ad", "steerco_jira", "steerco_crm", "steerco_msproject", "steerco_sharepoint")
+BUILTIN_PLUGINS = ("steerco_ad", "steerco_jira", "steerco_crm", "steerco_msproject", "steerco_sharepoint",
+                   "steerco_sap", "steerco_oracle")
 """Built-in connector packages. They are declared as ``steerco`` entry points in
 pyproject.toml like any third-party plugin; this list only covers a checkout
 whose installed metadata predates them."""

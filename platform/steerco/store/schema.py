@@ -3,6 +3,7 @@
 from steerco.store import (  # noqa: F401
     tables,
     tables_connectors,
+    tables_erp,
     tables_packs,
     tables_rights,
     tables_schedule,

@@ -32,6 +32,8 @@ connector_runs = Table(
     Column("finished_at", When),
     Column("counts", JSON, nullable=False),
     Column("errors", JSON, nullable=False),
+    # what a running sync last reported, so that a long one shows how far it got
+    Column("progress", String(200)),
 )
 
 connector_links = Table(

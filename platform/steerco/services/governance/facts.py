@@ -18,6 +18,7 @@ from steerco.domain.evidence import Evidence, EvidenceWaiver
 from steerco.domain.measure import Milestone, ModelVersion, Risk
 from steerco.services.governance import dependencies
 from steerco.services.value import amounts as value
+from steerco.services.value import reconciliation
 from steerco.services.value import settings as value_settings
 from steerco.services.value import state as value_state
 from steerco.store import tables as t
@@ -65,9 +66,11 @@ def facts_for_many(uow, measures) -> dict:
     rates = value_settings.rates(uow, foreign)
     states = value_state.states_many(uow, ids, CHUNK)
     deps = dependencies.of_many(uow, ids)
+    reconciled = reconciliation.reconciled_many(uow, ids)
     out = {}
     for m in measures:
-        value_facts, statuses = value.facts_from(m, today, settings, rows.get(m.id, ()), rates, states.get(m.id))
+        value_facts, statuses = value.facts_from(m, today, settings, rows.get(m.id, ()), rates, states.get(m.id),
+                                                 reconciled.get(m.id))
         out[m.id] = m.facts(today, evidence=m.evidence, waivers=m.waivers, milestones=m.milestones, risks=m.risks,
                             open_conditions=conditions.get(m.id, 0), value=value_facts, statuses=statuses,
                             dependencies=dependencies.facts_from(m, deps.get(m.id, ()), settings))

@@ -17,6 +17,7 @@ from steerco.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from steerco.plugins import hookimpl
 from steerco.plugins.connector import ConnectorError, SyncContext
 from steerco.plugins.manager import connector_classes
+from steerco.services.integration.connector_progress import recording
 from steerco.store import tables_connectors as tc
 from steerco.store import versions
 
@@ -103,13 +104,17 @@ def connector_for(store, pm, name: str, env=None):
 
 
 def run_sync(store, pm, name: str, *, env=None, attempts: int = MAX_ATTEMPTS, backoff: float = BACKOFF_SECONDS,
-             sleep: Callable[[float], None] = time.sleep, progress: Callable[[str], None] = lambda _m: None) -> dict:
+             sleep: Callable[[float], None] = time.sleep, progress: Callable[[str], None] = lambda _m: None,
+             full: bool = False) -> dict:
     """Run one sync of the configured connector ``name`` and log it.
 
     Retryable failures (the remote system unreachable, 429, 5xx) are retried up
     to ``attempts`` times, waiting what the system asked (Retry-After) or
     ``backoff * 2**n`` seconds. Never raises for a connector failure: the run
-    log holds the errors.
+    log holds the errors. A sync that warned (``ctx.warn``) is logged as
+    ``partial`` with its warnings; progress is kept on the running run.
+
+    :param full: ask for a full re-sync (``ctx.full``) instead of an incremental one.
 
     :returns: the run as :func:`run_view` shows it.
     """
@@ -122,12 +127,15 @@ def run_sync(store, pm, name: str, *, env=None, attempts: int = MAX_ATTEMPTS, ba
     except (NotFound, ValidationFailed) as e:
         errors.append(_describe(e))
     else:
-        ctx = SyncContext(store, f"connector:{name}", progress=progress, sleep=sleep)
+        ctx = SyncContext(store, f"connector:{name}", progress=recording(store, run_id, progress), sleep=sleep,
+                          full=full)
         while attempt < attempts:
             attempt += 1
             try:
+                ctx.warnings.clear()
                 counts = connector.sync(ctx)
-                status = "succeeded"
+                status = "partial" if ctx.warnings else "succeeded"
+                errors.extend(ctx.warnings)
                 break
             except ConnectorError as e:
                 errors.append(f"attempt {attempt}: {e.message}")
@@ -173,7 +181,7 @@ def run_view(row) -> dict:
     return {"id": row.id, "connector": row.config_name, "kind": row.connector, "status": row.status,
             "attempts": row.attempts, "started_at": row.started_at.isoformat(),
             "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-            "counts": row.counts, "errors": row.errors}
+            "counts": row.counts, "errors": row.errors, "progress": row.progress}
 
 
 def _config_row(uow, name):

@@ -5,7 +5,8 @@ and fiscal period (``amounts``, read side ``state``); the totals kept in step
 with every write (``totals``); period locks, the baseline freeze and the
 closure lock (``locks``); Implementation and Potential Status (``status``);
 change requests through the change gate (``changes``); actuals imported from
-files and ERP connectors (``actuals``); the roll-up of a subtree (``rollup``);
+files and ERP connectors (``actuals``), an ERP read booked period by period
+(``erp_sync``) and compared with Steerco's actuals (``reconciliation``); the roll-up of a subtree (``rollup``);
 the value settings and FX rates (``settings`` to read, ``configure`` to
 change); plugins told of value changes after the commit (``changed``).
 

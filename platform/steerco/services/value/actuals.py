@@ -1,14 +1,19 @@
-"""Actuals import from CSV and XLSX (issue 4); SAP and Oracle connectors feed the same service later.
+"""Actuals import from CSV and XLSX (issue 4), and from ERP connectors through the same :func:`import_rows`.
 
 A file is read whole and validated before anything is written: every problem is
 reported with its row, column and reason, and one problem rejects the whole
 file. Rows are mapped to a value line by measure code (and category / cost
-centre / account when a measure has several lines) or by cost centre and
-account alone. A row booking to a measure the importer owns refuses the whole
-file (segregation of duties: a controller who is not its owner books a
-measure's actuals). Amounts of the same line and period are summed within
-the file and *replace* the stored actual, so importing the same file twice
-gives the same totals.
+centre / account / WBS element when a measure has several lines) or by cost
+centre and account, or WBS element, alone. A row booking to a measure the
+importer owns refuses the whole file (segregation of duties: a controller who
+is not its owner books a measure's actuals). Amounts of the same line and
+period are summed within the file and *replace* the stored actual, so
+importing the same file twice gives the same totals.
+
+An ERP connector books as the books themselves (no person, so no ownership) and
+*holds* what Steerco's state refuses (a locked period, a measure confirmed at
+closure, a mapping that names no single line) instead of rejecting the read:
+those amounts are reported, not written, and everything else is.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import hashlib
 import io
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
@@ -38,7 +44,8 @@ from steerco.services.value import totals as value_totals
 from steerco.store import tables as t
 from steerco.store import tables_value as v
 
-FIELDS = ("measure", "category", "cost_centre", "account", "period", "amount", "currency")
+FIELDS = ("measure", "category", "cost_centre", "account", "wbs", "period", "amount", "currency")
+KEYS = ("measure", "category", "cost_centre", "account", "wbs")
 MAX_REPORTED = 200
 CHUNK = 20_000
 
@@ -89,6 +96,40 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
         raise PermissionDenied(f"{actor.username} may not import actuals (controller, PMO or admin)")
     header, rows = read_table(data, filename)
     columns = _columns(header, mapping or {})
+    source = {"sha256": hashlib.sha256(data).hexdigest(), "filename": Path(filename).name[:255]}
+    return import_rows(uow, header, columns, rows, actor=actor, source=source, dry_run=dry_run,
+                       progress=progress).counts
+
+
+@dataclass
+class Booking:
+    """What :func:`import_rows` did: ``sums`` ``{(line id, period): amount}`` booked (written or unchanged),
+    ``held`` ``[{row, column, problem, measure, period}]`` not booked (with ``hold``)."""
+
+    counts: dict
+    sums: dict = field(default_factory=dict)
+    line_measure: dict = field(default_factory=dict)
+    held: list = field(default_factory=list)
+    lines: dict = field(default_factory=dict)  # the rows' key columns -> ((line, measure, currency), ...)
+
+
+def import_rows(uow, header: list[str], columns: dict[str, int], rows: list, *, actor, source: dict,
+                dry_run: bool = False, hold: bool = False, skip: Callable[[int, str, Decimal], bool] | None = None,
+                row_label: Callable[[int], object] = lambda k: k + 2,  # a file's header is row 1
+                progress: Callable[[str, int, int], None] = lambda _phase, _done, _total: None) -> Booking:
+    """Validate rows of actuals and write them; all or nothing. The one path of files and ERP connectors.
+
+    :param header: the name of each column, used in problems; ``columns``: field -> column index.
+    :param actor: the importing user, or None for the books themselves (an ERP connector): every measure,
+        no ownership.
+    :param source: ``sha256`` (what was read) and ``filename`` (or a description of the read) for the log.
+    :param hold: keep a row that Steerco's state refuses (unmapped line, locked period, closed measure) out
+        of the booking and list it in ``held``, instead of rejecting everything.
+    :param skip: ``skip(line_id, period, amount)`` True: the source says the cell did not change since it
+        was last booked; it is counted as unchanged and not written.
+    :param row_label: how problems name the row of index k (the row number of a file, an ERP record's keys).
+    :raises ImportRejected: every problem (row, column, problem) up to MAX_REPORTED; nothing written.
+    """
     settings = value_settings.load(uow)
     ctx = _Context(uow, actor, settings)
     problems: list[dict] = []
@@ -96,15 +137,19 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
     sums: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     line_measure: dict[int, int] = {}
     own, owned_rows = ctx.own, []
+    held: list[dict] = []
 
-    def bad(row, column, problem):
+    def bad(row, column, problem, measure=None, period=None, holdable=False):
         nonlocal total_problems
+        if hold and holdable:
+            held.append({"row": row, "column": column, "problem": problem, "measure": measure, "period": period})
+            return
         total_problems += 1
         if len(problems) < MAX_REPORTED:
             problems.append({"row": row, "column": column, "problem": problem})
 
     width = max(columns.values()) + 1
-    present_names = [f for f in ("measure", "category", "cost_centre", "account") if f in columns]
+    present_names = [f for f in KEYS if f in columns]
     present = [columns[f] for f in present_names]
     pick = itemgetter(*present)
     fast = not ctx.global_locks and not ctx.locks
@@ -113,7 +158,7 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
     resolved: dict[tuple, tuple] = {}  # rows of one file repeat the same few mappings: resolve each once
     n = len(rows)
     for k, r in enumerate(rows):
-        rowno = k + 2  # the header is row 1
+        rowno = row_label(k)
         if len(r) < width:
             r = tuple(r) + (None,) * (width - len(r))
         raw_period = r[i_period]
@@ -132,12 +177,12 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
         found = resolved.get(key)
         if found is None:
             raw = key if len(present) > 1 else (key,)
-            texts = dict.fromkeys(("measure", "category", "cost_centre", "account"), "")
+            texts = dict.fromkeys(KEYS, "")
             texts.update({f: _text(x) for f, x in zip(present_names, raw)})
             found = resolved[key] = ctx.line_for(texts)
-        line, column, problem = found
+        line, column, problem = found[:3]
         if line is None:
-            bad(rowno, _col(header, columns, column), problem)
+            bad(rowno, _col(header, columns, column), problem, found[3] if len(found) > 3 else None, period, True)
             continue
         line_id, measure_id, currency = line
         if own and measure_id in own:
@@ -152,7 +197,8 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
             continue
         problem = None if fast and currency == rep else ctx.period_problem(measure_id, currency, period, amount)
         if problem:
-            bad(rowno, _col(header, columns, *problem[:1]), problem[1])
+            bad(rowno, _col(header, columns, problem[0]), problem[1], ctx.code_of[measure_id], period,
+                problem[0] == "period")
             continue
         sums[(line_id, period)] += amount
         line_measure[line_id] = measure_id
@@ -165,21 +211,25 @@ def import_file(uow, data: bytes, filename: str, *, mapping: dict | None = None,
         raise rights.owned_rows_conflict(actor, owned_rows)
     if total_problems:
         raise ImportRejected(problems, total_problems, n)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = source["sha256"]
     repeat = uow.session.execute(select(v.actual_imports.c.id).where(v.actual_imports.c.sha256 == sha)).first()
     counts = {"rows": n, "amounts": len(sums), "measures": len(set(line_measure.values())), "sha256": sha,
               "repeat": repeat is not None, "dry_run": dry_run, "inserted": 0, "updated": 0, "unchanged": 0}
+    booking = Booking(counts, sums, line_measure, held, resolved)
     if dry_run:
-        return counts
-    counts.update(_write(uow, sums, line_measure, progress))
-    uow.session.execute(v.actual_imports.insert().values(sha256=sha, filename=Path(filename).name[:255], rows=n,
+        return booking
+    wanted = sums if skip is None else {k: x for k, x in sums.items() if not skip(k[0], k[1], x)}
+    counts.update(_write(uow, wanted, line_measure, progress))
+    counts["unchanged"] += len(sums) - len(wanted)
+    importer = actor.username if actor is not None else uow.actor
+    uow.session.execute(v.actual_imports.insert().values(sha256=sha, filename=source["filename"], rows=n,
                                                          amounts_written=counts["inserted"] + counts["updated"],
-                                                         imported_by=actor.username, imported_at=uow.now))
+                                                         imported_by=importer, imported_at=uow.now))
     uow.record("actuals.imported", "actual_import", sha[:16], None,
                after={k: counts[k] for k in ("rows", "amounts", "measures", "inserted", "updated", "unchanged")}
-               | {"filename": Path(filename).name, "sha256": sha})
+               | {"filename": source["filename"], "sha256": sha} | ({"held": len(held)} if held else {}))
     _refresh_reviews(uow, set(line_measure.values()))
-    return counts
+    return booking
 
 
 CENT = Decimal("0.01")
@@ -250,21 +300,26 @@ class _Context:
         self.uow, self.actor, self.settings = uow, actor, settings
         s = uow.session
         ln, m, n = v.value_lines, t.measures, t.nodes
-        q = (select(ln.c.id, ln.c.measure_id, ln.c.category, ln.c.cost_centre, ln.c.account, ln.c.currency,
+        q = (select(ln.c.id, ln.c.measure_id, ln.c.category, ln.c.cost_centre, ln.c.account, ln.c.wbs, ln.c.currency,
                     m.c.code, m.c.controller_id, m.c.owner_id, m.c.sponsor_id, n.c.path)
              .join(m, m.c.id == ln.c.measure_id).join(n, n.c.id == m.c.node_id)
              .where(m.c.cancelled.is_(False)))
         self.by_measure: dict[str, list] = defaultdict(list)
         self.by_cc: dict[tuple[str, str], list] = defaultdict(list)
+        self.by_wbs: dict[str, list] = defaultdict(list)
         self.measure_path: dict[int, tuple] = {}
+        self.code_of: dict[int, str] = {}
         self.own: dict[int, str] = {}
         for r in s.execute(q):
             self.by_measure[r.code].append(r)
             if r.cost_centre:
                 self.by_cc[(r.cost_centre, r.account or "")].append(r)
                 self.by_cc[(r.cost_centre, "*")].append(r)
+            if r.wbs:
+                self.by_wbs[r.wbs].append(r)
             self.measure_path[r.measure_id] = (r.path, r.controller_id)
-            if r.owner_id == actor.id:
+            self.code_of[r.measure_id] = r.code
+            if actor is not None and r.owner_id == actor.id:
                 self.own[r.measure_id] = r.code
         mv = v.measure_values
         self.closed = set(s.scalars(select(mv.c.measure_id).where(mv.c.closed_at.isnot(None))))
@@ -276,6 +331,8 @@ class _Context:
         self._allowed: dict[int, bool] = {}
 
     def allowed(self, measure_id: int) -> bool:
+        if self.actor is None:  # the books (an ERP connector an admin configured) feed every measure
+            return True
         ok = self._allowed.get(measure_id)
         if ok is None:
             path, controller_id = self.measure_path[measure_id]
@@ -285,36 +342,41 @@ class _Context:
         return ok
 
     def line_for(self, vals) -> tuple:
-        """:returns: ((line_id, measure_id, currency), None, None) or (None, column, problem)."""
+        """:returns: ((line_id, measure_id, currency), None, None) or (None, column, problem[, measure code])."""
         code, cat = _text(vals.get("measure")), _text(vals.get("category"))
-        cc, acct = _text(vals.get("cost_centre")), _text(vals.get("account"))
+        cc, acct, wbs = _text(vals.get("cost_centre")), _text(vals.get("account")), _text(vals.get("wbs"))
         if code:
             cands = self.by_measure.get(code)
             if not cands or not self.allowed(cands[0].measure_id):
                 # One message for "unknown" and "not yours": codes of other nodes' measures do not leak.
                 return None, "measure", f"no measure {code!r} with a value line you may book actuals to"
             where = "measure"
-        elif cc:
-            cands = self.by_cc.get((cc, acct or "*"), [])
-            cands = [c for c in cands if self.allowed(c.measure_id)]
+        elif cc or wbs:
+            # a line mapped to a cost centre alone takes the accounts no other line of it names
+            cands = (self.by_cc.get((cc, acct or "*")) or (acct and self.by_cc.get((cc, ""))) or []) if cc else []
+            where = "cost_centre" if cands else "wbs"
+            cands = [c for c in cands or self.by_wbs.get(wbs, []) if self.allowed(c.measure_id)]
             if not cands:
-                return None, "cost_centre", f"no value line mapped to cost centre {cc!r}" + (
-                    f" and account {acct!r}" if acct else "")
-            where = "cost_centre"
+                return None, "cost_centre" if cc else "wbs", "no value line mapped to " + " or ".join(
+                    ([f"cost centre {cc!r}" + (f" and account {acct!r}" if acct else "")] if cc else [])
+                    + ([f"WBS element {wbs!r}"] if wbs else []))
         else:
-            return None, "measure", "give a measure code or a cost centre"
+            return None, "measure", "give a measure code, a cost centre or a WBS element"
         if cat:
             cands = [c for c in cands if c.category == cat]
         if code and cc:
             cands = [c for c in cands if c.cost_centre == cc]
         if code and acct:
             cands = [c for c in cands if c.account == acct]
+        if code and wbs:
+            cands = [c for c in cands if c.wbs == wbs]
         if len(cands) != 1:
             what = "no line matches" if not cands else f"{len(cands)} lines match"
             return None, "category" if cat else where, f"{what}; give the category, cost centre or account"
         c = cands[0]
         if c.measure_id in self.closed:
-            return None, where, f"the value of measure {c.code} was confirmed at closure and is read-only"
+            return (None, where, f"the value of measure {c.code} was confirmed at closure and is read-only",
+                    c.code)
         return (c.id, c.measure_id, c.currency), None, None
 
     def period_problem(self, measure_id, currency, period, amount):
@@ -340,8 +402,8 @@ def _columns(header: list[str], mapping: dict) -> dict[str, int]:
         if field and field not in cols:
             cols[field] = i
     missing = [f for f in ("period", "amount") if f not in cols]
-    if "measure" not in cols and "cost_centre" not in cols:
-        missing.append("measure or cost_centre")
+    if "measure" not in cols and "cost_centre" not in cols and "wbs" not in cols:
+        missing.append("measure, cost_centre or wbs")
     if missing:
         raise ImportRejected([{"row": 1, "column": None, "problem": f"missing column(s): {', '.join(missing)}; "
                                f"header: {', '.join(header)}"}], 1, 0)
@@ -357,6 +419,8 @@ def _amount(value) -> Decimal | None:
     """The fast path of parse_money for the common case; None sends the row to parse_money for the reason."""
     if isinstance(value, str) and _AMOUNT.match(value):
         return Decimal(value)
+    if type(value) is Decimal:  # parsed already (an ERP connector's totals)
+        return value if value.is_finite() and value.as_tuple().exponent >= -2 and abs(value) < _MAX_AMOUNT else None
     if value is None or isinstance(value, bool):
         return None
     try:

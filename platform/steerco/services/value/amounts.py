@@ -35,6 +35,7 @@ from steerco.services.value import settings as value_settings
 from steerco.services.value import status as status_service
 from steerco.services.value import totals as value_totals
 from steerco.services.value.locks import locked_periods, require_open_periods
+from steerco.services.value.reconciliation import reconciled_many
 from steerco.services.value.state import amount_rows, lines_of, measure_totals, peek_state, require_writable, state
 from steerco.store import tables as t
 from steerco.store import tables_value as v
@@ -175,19 +176,21 @@ def facts(uow, measure) -> tuple[dict, dict]:
     settings = value_settings.load(uow)
     t = measure_totals(uow, measure, settings)
     closure = model_of(measure.model_version).closure
-    return value_facts(t, settings, closure), status_service.current(uow, measure, settings, t)
+    facts = value_facts(t, settings, closure) | {"reconciled": reconciled_many(uow, [measure.id]).get(measure.id)}
+    return facts, status_service.current(uow, measure, settings, t)
 
 
-def facts_from(measure, today, settings, rows, rates, st) -> tuple[dict, dict]:
+def facts_from(measure, today, settings, rows, rates, st, reconciled=None) -> tuple[dict, dict]:
     """:func:`facts` from preloaded data (the batch facts path; no queries but the measure's milestones).
 
     :param rows: the measure's :func:`amount_rows`; :param rates: FX rates covering their currencies
-        (:func:`value_settings.rates`); :param st: its :func:`peek_state`.
+        (:func:`value_settings.rates`); :param st: its :func:`peek_state`; :param reconciled: its
+        :func:`~steerco.services.value.reconciliation.reconciled_many` result (None: no ERP feeds it).
     """
     t = totals([r[1:] for r in rows], settings, rates)
     closure = model_of(measure.model_version).closure
-    return (value_facts(t, settings, closure),
-            status_service.effective(status_service.derive(measure, today, settings, t), st))
+    facts = value_facts(t, settings, closure) | {"reconciled": reconciled}
+    return facts, status_service.effective(status_service.derive(measure, today, settings, t), st)
 
 
 def value_version(uow, measure) -> int:
