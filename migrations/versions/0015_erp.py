@@ -1,15 +1,15 @@
 """ERP connectors: periods read, ERP totals per value line and period, unmapped and held amounts, the ERP's
 last-update stamp read; run progress
 
-Revision ID: 0013_erp
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_erp'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
