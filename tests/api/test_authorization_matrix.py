@@ -35,6 +35,7 @@ EXTRA_USERS = {"sc_a": [("steering_committee", "PA")], "vic": [("viewer", "PA")]
 # "create" (a new object from the body, refused or invalid for programme B).
 DECLARED = {
     "OpenApi.get": "public", "LoginApi.login": "public", "LoginApi.refresh": "public", "TriggerApi.receive": "public",
+    "ready": "public",
     "ConfigurationApi.apply": "admin", "ConfigurationApi.diff": "admin", "ConfigurationApi.export": "admin",
     "ConfigurationApi.migrate": "admin", "ConfigurationApi.migration_preview": "admin",
     "ConnectorApi.list": "admin", "ConnectorApi.read": "admin", "ConnectorApi.save": "admin",
@@ -53,14 +54,16 @@ DECLARED = {
     "MeasuresView.new": "create", "DashboardView.index": "listing", "CycleView.index": "listing",
     "ExportsView.measures": "listing", "BundlesView.index": "admin", "BundlesView.submit": "admin",
     "BundlesView.export": "admin", "BundlesView.migrate": "admin", "ConnectorsPage.index": "admin",
-    "ConnectorSettingsView.edit": "admin", "ConnectorSettingsView.save": "admin", "GovernanceView.index": "admin",
+    "ConnectorSetupView.configure": "admin", "GovernanceView.index": "admin",
+    "PeopleView.index": "admin", "PeopleView.add": "admin", "AccountApi.password": "own", "AccountView.password": "own",
+    "AccountView.change": "own",
     "GovernanceView.new": "admin", "HierarchyView.index": "admin", "HierarchyView.add_level": "admin",
     "HierarchyView.add": "admin", "HierarchyView.roles": "admin", "TypesView.index": "admin", "TypesView.edit": "admin",
     "MSProjectPage.settings": "admin", "MSProjectPage.apply_again": "admin",
 }
 OBJECT_PARAMS = {"measure_id", "review_id", "condition_id", "change_id", "risk_id", "milestone_id", "evidence_id",
                  "pack_id", "delegation_id", "notification_id", "event_id", "dependency_id", "node", "code",
-                 "name", "kind", "requirement"}
+                 "name", "kind", "requirement", "username"}
 # FAB's own security pages (users, roles, permissions) are FAB's: admin only, checked by FAB's permissions.
 FAB = re.compile(r"^(/users|/roles|/permissions|/permissionviews|/viewmenus|/groups|/userstatschartview|"
                  r"/resetpassword|/resetmypassword|/userinfoeditview|/login|/logout|/lang|/back|/swagger|/health"
@@ -131,7 +134,7 @@ def _seed(store) -> tuple[dict, int]:
     # No pack, event or dependency of programme B exists: those ids name nothing (404 is then the only answer).
     return {**found, "pack_id": 1, "event_id": 1, "dependency_id": 1, "node": "PB", "code": "doi-default",
             "name": "jira", "kind": "implementation", "requirement": "business_case", "version": "v1",
-            "fmt": "csv", "connector": "jira", "source": "hubspot"}, pa
+            "fmt": "csv", "connector": "jira", "source": "hubspot", "username": "olga"}, pa
 
 
 def _routes(app):

@@ -83,5 +83,5 @@ def may_configure() -> bool:
 
 
 def menu() -> list[dict]:
-    items = WORK + (CONFIGURE if may_configure() else ()) + (ADMINISTER if g.steerco_administers else ())
+    items = WORK + (CONFIGURE if may_configure() else ()) + (ADMINISTER if g.get("steerco_administers") else ())
     return [{"key": i.key, "label": i.label, "url": url_for(i.endpoint), "prefix": i.prefix} for i in items]

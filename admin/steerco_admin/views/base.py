@@ -40,14 +40,15 @@ def login_required(view):
 def run(work, *, readonly: bool = False):
     """Run ``work(uow)`` for the logged-in user in one transaction.
 
-    Whether the user configures Steerco, which the menu of every page asks, is read in the same
-    transaction from the user already loaded, rather than in one more of its own.
+    Whether the user configures or administers Steerco, which the menu of every page asks, is read in
+    the same transaction from the user already loaded, rather than in one more of its own.
     """
     def with_menu_right(uow):
         result = work(uow)
         if "steerco_configures" not in g:
             user = uow.user(uow.actor)
             g.steerco_configures = bool(user and rights.can_configure(user))
+            g.steerco_administers = bool(user and user.is_admin)
         return result
 
     return store().run(actor(), with_menu_right, readonly=readonly)
