@@ -82,7 +82,7 @@ class BodyLimit:
     def __call__(self, environ, start_response):
         length = environ.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > self.limit:
-            body = json.dumps({"message": f"the request body ({int(length)} bytes) is over the limit of "
+            body = json.dumps({"error": "request_entity_too_large", "message": f"the request body ({int(length)} bytes) is over the limit of "
                                           f"{self.limit} bytes (STEERCO_MAX_UPLOAD_MB)"}).encode()
             start_response("413 Request Entity Too Large",
                            [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
