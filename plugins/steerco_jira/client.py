@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 import httpx
 
 from steerco.plugins.connector import ConnectorError
+from steerco.plugins.http import retry_after
 
 FIELDS = ["summary", "status", "duedate", "resolution", "resolutiondate"]
 MAX_429_WAITS = 3
@@ -61,7 +62,7 @@ class JiraClient:
                 raise ConnectorError(self.connector, operation, f"cannot reach {self.base_url} ({type(e).__name__})",
                                      retryable=True) from None
             if r.status_code == 429:
-                wait = _retry_after(r)
+                wait = retry_after(r)
                 if wait_round < MAX_429_WAITS and wait <= MAX_WAIT:
                     self.sleep(wait)
                     continue
@@ -72,13 +73,6 @@ class JiraClient:
                                      retryable=r.status_code >= 500)
             return r.json() if r.content else {}
         raise AssertionError("unreachable")
-
-
-def _retry_after(r: httpx.Response) -> float:
-    try:
-        return max(0.0, float(r.headers.get("Retry-After", "5")))
-    except ValueError:
-        return 5.0
 
 
 def _problem(r: httpx.Response) -> str:

@@ -11,7 +11,6 @@ carrying Oracle's own error text.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import time
@@ -20,22 +19,17 @@ from typing import Callable, Iterator
 import httpx
 
 from steerco.plugins.connector import ConnectorError
-
-MAX_WAITS = 3        # 429 / 503 answers waited out per request before giving up (retryable)
-MAX_WAIT = 120.0     # seconds; a longer Retry-After fails the attempt and lets the run log say so
+from steerco.plugins.http import VendorClient
 
 
-class FusionClient:
+
+class FusionClient(VendorClient):
+    vendor = "Oracle"
+
     def __init__(self, connector: str, settings: dict, *, sleep: Callable[[float], None] = time.sleep):
-        self.connector, self.settings, self.sleep = connector, settings, sleep
+        super().__init__(connector, settings, sleep=sleep)
         self.url = settings["base_url"].rstrip("/") + settings["resource"]
         self.digest = hashlib.sha256()
-        self._token: str | None = None
-        self._token_expires = 0.0
-        self._http = httpx.Client(timeout=settings["timeout"], headers={"Accept": "application/json"})
-
-    def close(self):
-        self._http.close()
 
     def attributes(self) -> set[str]:
         """The attribute names the resource's ``describe`` declares."""
@@ -74,29 +68,7 @@ class FusionClient:
 
     # -- HTTP -----------------------------------------------------------------------------------------------
     def _send(self, url, operation, params):
-        refreshed, waits = False, 0
-        while True:
-            try:
-                r = self._http.get(url, params=params, headers=self._auth(operation))
-            except httpx.HTTPError as e:
-                raise ConnectorError(self.connector, operation, f"cannot reach {_host(url)} ({type(e).__name__})",
-                                     retryable=True) from None
-            if r.status_code == 401 and self.settings["auth"] == "oauth" and not refreshed:
-                self._token, refreshed = None, True   # expired or revoked: one fresh token, then give up
-                continue
-            if r.status_code in (429, 503):
-                wait = _retry_after(r)
-                if waits < MAX_WAITS and wait <= MAX_WAIT:
-                    waits += 1
-                    self.sleep(wait)
-                    continue
-                what = "rate limited by Oracle (429)" if r.status_code == 429 else "Oracle service unavailable (503)"
-                raise ConnectorError(self.connector, operation, what, retryable=True, retry_after=wait,
-                                     status=r.status_code)
-            if r.status_code >= 400:
-                raise ConnectorError(self.connector, operation, self._problem(r), status=r.status_code,
-                                     retryable=r.status_code >= 500)
-            return r
+        return self.checked(operation, lambda auth: self._http.get(url, params=params, headers=auth))
 
     def _json(self, r, operation):
         try:
@@ -107,45 +79,8 @@ class FusionClient:
     def _malformed(self, operation, problem) -> ConnectorError:
         return ConnectorError(self.connector, operation, f"malformed payload: {problem}")
 
-    def _auth(self, operation) -> dict:
-        s = self.settings
-        if s["auth"] == "basic":
-            pair = f"{s['user']}:{s['password'].reveal()}".encode()
-            return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
-        if self._token is None or time.monotonic() >= self._token_expires:
-            self._fetch_token(operation)
-        return {"Authorization": "Bearer " + self._token}
-
-    def _fetch_token(self, operation):
-        s = self.settings
-        form = {"grant_type": "client_credentials", **({"scope": s["scope"]} if s.get("scope") else {})}
-        try:
-            r = self._http.post(s["token_url"], data=form, auth=(s["client_id"], s["client_secret"].reveal()))
-        except httpx.HTTPError as e:
-            raise ConnectorError(self.connector, operation, f"cannot reach the token endpoint {_host(s['token_url'])} "
-                                 f"({type(e).__name__})", retryable=True) from None
-        try:
-            body = r.json()
-        except ValueError:
-            body = {}
-        if r.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
-            body = body if isinstance(body, dict) else {}
-            why = body.get("error_description") or body.get("error") or f"HTTP {r.status_code}"
-            raise ConnectorError(self.connector, operation, f"no OAuth token from {_host(s['token_url'])} for client "
-                                 f"'{s['client_id']}': {why} (check client_id and client_secret_env)",
-                                 status=r.status_code, retryable=r.status_code >= 500)
-        self._token = body["access_token"]
-        # renewed a minute early, so a token never expires between two pages
-        self._token_expires = time.monotonic() + max(0.0, float(body.get("expires_in") or 300) - 60)
-
-    def _problem(self, r: httpx.Response) -> str:
-        if r.status_code == 401:
-            return ("authentication failed (check user and password_env)" if self.settings["auth"] == "basic"
-                    else "the OAuth token was refused twice (check the client's roles in Oracle)")
-        what = {403: "permission denied", 404: "not found", 400: "request refused"}.get(r.status_code,
-                                                                                      f"HTTP {r.status_code}")
-        text = error_text(r.content)
-        return f"{what}: {text}" if text else what
+    def error_text(self, content: bytes) -> str:
+        return error_text(content)
 
 
 def error_text(content: bytes) -> str:
@@ -161,14 +96,3 @@ def error_text(content: bytes) -> str:
                for d in body.get("o:errorDetails") or () if isinstance(d, dict) and d.get("detail")]
     head = body.get("detail") or body.get("title") or ""
     return "; ".join(x for x in [head, *details[:3]] if x)[:500]
-
-
-def _retry_after(r: httpx.Response) -> float:
-    try:
-        return max(0.0, float(r.headers.get("Retry-After", "5")))
-    except ValueError:
-        return 5.0
-
-
-def _host(url: str) -> str:
-    return httpx.URL(url).host or url

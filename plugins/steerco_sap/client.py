@@ -14,7 +14,6 @@ more than the rest of the sync.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import logging
@@ -29,9 +28,8 @@ from pyodata.exceptions import PyODataException
 from pyodata.v2.service import GetEntitySetRequest
 
 from steerco.plugins.connector import ConnectorError
+from steerco.plugins.http import VendorClient
 
-MAX_WAITS = 3        # 429 / 503 answers waited out per request before giving up (retryable)
-MAX_WAIT = 120.0     # seconds; a longer Retry-After fails the attempt and lets the run log say so
 
 
 class _UnsupportedAnnotations(logging.Filter):
@@ -44,23 +42,16 @@ class _UnsupportedAnnotations(logging.Filter):
 logging.getLogger("pyodata.model").addFilter(_UnsupportedAnnotations())
 
 
-class SapClient:
+class SapClient(VendorClient):
     """One session with one OData V2 service; pass it to pyodata as the connection."""
 
+    vendor = "SAP"
+
     def __init__(self, connector: str, settings: dict, *, sleep: Callable[[float], None] = time.sleep):
-        self.connector = connector
-        self.settings = settings
-        self.sleep = sleep
+        super().__init__(connector, settings, sleep=sleep)
         self.service_url = settings["service_url"].rstrip("/") + "/"
         self.params = {"sap-client": settings["sap_client"]} if settings.get("sap_client") else {}
         self.digest = hashlib.sha256()
-        self._token: str | None = None
-        self._token_expires = 0.0
-        # secrets travel only in the Authorization header built here; they are never formatted into text
-        self._http = httpx.Client(timeout=settings["timeout"], headers={"Accept": "application/json"})
-
-    def close(self):
-        self._http.close()
 
     # -- what pyodata calls -------------------------------------------------------------------------------
     def request(self, method, url, headers=None, params=None, data=None):
@@ -124,71 +115,11 @@ class SapClient:
 
     # -- HTTP -----------------------------------------------------------------------------------------------
     def _send(self, method, url, operation, *, headers=None, params=None, data=None):
-        refreshed = False
-        waits = 0
-        while True:
-            try:
-                r = self._http.request(method, url, headers={**(headers or {}), **self._auth(operation)},
-                                       params=_merge(params, self.params), content=data)
-            except httpx.HTTPError as e:
-                raise ConnectorError(self.connector, operation, f"cannot reach {_host(url)} ({type(e).__name__})",
-                                     retryable=True) from None
-            if r.status_code == 401 and self.settings["auth"] == "oauth" and not refreshed:
-                self._token, refreshed = None, True   # expired or revoked: one fresh token, then give up
-                continue
-            if r.status_code in (429, 503):
-                wait = _retry_after(r)
-                if waits < MAX_WAITS and wait <= MAX_WAIT:
-                    waits += 1
-                    self.sleep(wait)
-                    continue
-                what = "rate limited by SAP (429)" if r.status_code == 429 else "SAP service unavailable (503)"
-                raise ConnectorError(self.connector, operation, what, retryable=True, retry_after=wait,
-                                     status=r.status_code)
-            if r.status_code >= 400:
-                raise ConnectorError(self.connector, operation, self._problem(r), status=r.status_code,
-                                     retryable=r.status_code >= 500)
-            return r
+        return self.checked(operation, lambda auth: self._http.request(
+            method, url, headers={**(headers or {}), **auth}, params=_merge(params, self.params), content=data))
 
-    def _auth(self, operation) -> dict:
-        s = self.settings
-        if s["auth"] == "basic":
-            pair = f"{s['user']}:{s['password'].reveal()}".encode()
-            return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
-        if self._token is None or time.monotonic() >= self._token_expires:
-            self._fetch_token(operation)
-        return {"Authorization": "Bearer " + self._token}
-
-    def _fetch_token(self, operation):
-        s = self.settings
-        form = {"grant_type": "client_credentials", **({"scope": s["scope"]} if s.get("scope") else {})}
-        try:
-            r = self._http.post(s["token_url"], data=form, auth=(s["client_id"], s["client_secret"].reveal()),
-                                headers={"Accept": "application/json"})
-        except httpx.HTTPError as e:
-            raise ConnectorError(self.connector, operation, f"cannot reach the token endpoint {_host(s['token_url'])} "
-                                 f"({type(e).__name__})", retryable=True) from None
-        try:
-            body = r.json()
-        except ValueError:
-            body = {}
-        if r.status_code != 200 or not body.get("access_token"):
-            why = body.get("error_description") or body.get("error") or f"HTTP {r.status_code}"
-            raise ConnectorError(self.connector, operation, f"no OAuth token from {_host(s['token_url'])} for client "
-                                 f"'{s['client_id']}': {why} (check client_id and client_secret_env)",
-                                 status=r.status_code, retryable=r.status_code >= 500)
-        self._token = body["access_token"]
-        # renewed a minute early, so a token never expires between two pages
-        self._token_expires = time.monotonic() + max(0.0, float(body.get("expires_in") or 300) - 60)
-
-    def _problem(self, r: httpx.Response) -> str:
-        if r.status_code == 401:
-            return ("authentication failed (check user and password_env)" if self.settings["auth"] == "basic"
-                    else "the OAuth token was refused twice (check the client's roles in SAP)")
-        what = {403: "permission denied", 404: "not found", 400: "request refused"}.get(r.status_code,
-                                                                                      f"HTTP {r.status_code}")
-        gateway = gateway_message(r.content)
-        return f"{what}: {gateway}" if gateway else what
+    def error_text(self, content: bytes) -> str:
+        return gateway_message(content) or ""
 
 
 class _Page:
@@ -250,14 +181,3 @@ def _merge(params, extra: dict):
         if k not in merged:
             merged = merged.set(k, value)
     return merged
-
-
-def _retry_after(r: httpx.Response) -> float:
-    try:
-        return max(0.0, float(r.headers.get("Retry-After", "5")))
-    except ValueError:
-        return 5.0
-
-
-def _host(url: str) -> str:
-    return httpx.URL(url).host or url

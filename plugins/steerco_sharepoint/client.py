@@ -16,6 +16,7 @@ import httpx
 
 from steerco.plugins.connector import ConnectorError
 from steerco.plugins.evidence_store import ItemUnreadable, RemoteItem
+from steerco.plugins.http import retry_after
 
 MAX_WAITS = 3
 MAX_WAIT = 60.0
@@ -88,7 +89,7 @@ class GraphClient:
                 offset = _next_offset(r.json(), size)
                 continue
             if r is not None and r.status_code == 429:
-                self.sleep(min(_retry_after(r), MAX_WAIT))
+                self.sleep(min(retry_after(r), MAX_WAIT))
                 continue
             if r is not None and r.status_code not in (416,) and r.status_code < 500:
                 raise self._error(r, "upload fragment")
@@ -112,7 +113,7 @@ class GraphClient:
                                      retryable=True) from None
             kw["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
             if r.status_code in (429, 503):
-                wait = _retry_after(r)
+                wait = retry_after(r)
                 if wait_round < MAX_WAITS and wait <= MAX_WAIT and "content" not in kw:
                     self.sleep(wait)
                     continue
@@ -160,13 +161,6 @@ def _next_offset(session: dict, size: int) -> int:
         return int(str(ranges[0]).split("-", 1)[0])
     except ValueError:
         return 0
-
-
-def _retry_after(r: httpx.Response) -> float:
-    try:
-        return max(0.0, float(r.headers.get("Retry-After", "5")))
-    except ValueError:
-        return 5.0
 
 
 def _problem(r: httpx.Response) -> str:

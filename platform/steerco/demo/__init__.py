@@ -244,7 +244,7 @@ def _submit(ctx, p: _Plan):
 def _approve(fate):
     def step(ctx, p: _Plan):
         while True:
-            voters = ctx.run("system", lambda uow: _next_voters(uow, p.review), readonly=True)
+            voters = ctx.run("system", lambda uow: next_voters(uow, p.review), readonly=True)
             if not voters:
                 return
             voter = voters[0]
@@ -261,7 +261,8 @@ def _approve(fate):
     return step
 
 
-def _next_voters(uow, review_id):
+def next_voters(uow, review_id) -> list[str]:
+    """Who may still vote on the current stage of a pending review, by username (none once decided)."""
     review = uow.review(review_id)
     if not review.pending:
         return []

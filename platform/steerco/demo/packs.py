@@ -15,10 +15,10 @@ from typing import Callable
 
 import yaml
 
+from steerco.demo import next_voters
 from steerco.domain.errors import ValidationFailed
 from steerco.services.configuration import bundle as configuration
 from steerco.services.governance import evidence, gates, measures
-from steerco.services.models import model_of
 from steerco.services.rights import people
 from steerco.services.value import amounts as value
 
@@ -131,7 +131,7 @@ class _Play:
 
     def _decide(self, review_id: int, decision: str, rationale: str) -> None:
         while True:
-            voters = self.store.run("system", lambda uow: _waiting(uow, review_id), readonly=True)
+            voters = self.store.run("system", lambda uow: next_voters(uow, review_id), readonly=True)
             if not voters:
                 return
             conditions = ([{"text": "Close the open actions of the review", "due_date": "2027-06-30"}]
@@ -139,11 +139,3 @@ class _Play:
             self.store.run(voters[0], lambda uow: gates.vote(uow, review_id, decision, rationale, conditions)
                            and None)
 
-
-def _waiting(uow, review_id: int) -> list[str]:
-    review = uow.review(review_id)
-    if not review.pending:
-        return []
-    gate = model_of(review.model_version).gate_for(review.doi_to)
-    voted = {v.principal.id for v in review.live_votes(review.current_step)}
-    return sorted(u.username for u in gates.eligible_voters(uow, review, gate) if u.id not in voted)
