@@ -72,5 +72,5 @@ def test_configure_sharepoint_then_see_where_each_file_lives(open_page, portfoli
     alice.click("[data-testid='doc-plan-2.docx'] button")
     alice.wait_for_selector("text=File linked.")
     assert alice.locator("[data-testid=where-sharepoint]").count() == 2
-    assert "business_case" in alice.inner_text("[data-testid=evidence-table] tbody tr:nth-child(3)")
+    assert "Business case" in alice.inner_text("[data-testid=evidence-table] tbody tr:nth-child(3)")
     shot(alice, "sharepoint-evidence")

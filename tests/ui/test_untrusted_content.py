@@ -151,8 +151,8 @@ def _pages(app, mid) -> dict[str, str]:
         module = getattr(view, "__module__", "") or ""
         if "GET" not in rule.methods or rule.rule.startswith("/api/") or not module.startswith(("steerco", "plugins")):
             continue
-        if rule.endpoint in NOT_HTML_OF_STORED_TEXT:
-            continue
+        if rule.endpoint in NOT_HTML_OF_STORED_TEXT or not rule.arguments <= set(args):
+            continue  # pages of objects this portfolio has none of (a connector configuration) show none of it
         if rule.endpoint == "TypesView.edit" and "code" in rule.arguments:
             urls["TypesView.edit/cost"] = "/types/edit/cost"
             continue
