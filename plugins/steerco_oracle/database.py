@@ -157,7 +157,7 @@ class OracleDatabaseConnector(Connector):
         finally:
             engine.dispose()
         read = erp_sync.ErpRead(list(periods), roles, roles, records, digest.hexdigest())
-        return booking.book(self.name, ctx, read, self.mapping(roles))
+        return erp_sync.book_run(self.name, ctx, read, self.mapping(roles))
 
     # -- the database -------------------------------------------------------------------------------------
     def _engine(self):

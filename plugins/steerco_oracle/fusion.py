@@ -74,7 +74,7 @@ class FusionConnector(Connector):
                 read = self._read(client, periods, newest, ctx)
         finally:
             client.close()
-        return booking.book(self.name, ctx, read, self.mapping())
+        return erp_sync.book_run(self.name, ctx, read, self.mapping())
 
     # -- reading ------------------------------------------------------------------------------------------
     def _check_fields(self, client) -> None:

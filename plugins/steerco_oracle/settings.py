@@ -12,29 +12,17 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from steerco.domain.erp import ROLES, check_pattern, parse_rules
+from steerco.domain.erp import ROLES, check_pattern
 from steerco.domain.errors import ValidationFailed
 from steerco.domain.fiscal import PERIOD
 from steerco.plugins.connector import ConnectorSettings, Secret
+from steerco.plugins.erp import RulesField
 from steerco_oracle.periods import check_format
 
 RESOURCE = "/fscmRestApi/resources/11.13.18.05/journalLines"
 _NAME = validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$", error="an attribute name (letters, digits, _)")
 _PERIOD = validate.Regexp(PERIOD.pattern, error="a period as YYYY-MM")
 _ROLE = validate.OneOf([*ROLES, ""], error=f"one of {', '.join(ROLES)}, or empty for a segment not read")
-
-
-class RulesField(fields.Field):
-    """The mapping rules, validated by :func:`steerco.domain.erp.parse_rules`."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_rules(value)
-        except ValidationFailed as e:
-            raise ValidationError([f"{k}: {'; '.join(v)}" for k, v in e.errors.items()]) from None
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return [r.as_dict() for r in value or ()]
 
 
 class PeriodFormat(fields.String):

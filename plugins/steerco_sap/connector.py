@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 
 from steerco.domain.erp import Mapping
-from steerco.domain.errors import ImportRejected, ValidationFailed
+from steerco.domain.errors import ValidationFailed
 from steerco.plugins.connector import Connector, ConnectorError
 from steerco.services.value import erp_sync
 from steerco_sap import metadata
@@ -25,7 +25,6 @@ from steerco_sap.client import SapClient
 from steerco_sap.fiscal import to_sap, to_steerco
 from steerco_sap.settings import SapSettings
 
-SHOWN_PROBLEMS = 5
 
 
 class SapConnector(Connector):
@@ -73,19 +72,7 @@ class SapConnector(Connector):
                 read = self._read(client, service, entity, mapping, periods, line_keys, ctx)
         finally:
             client.close()
-        ctx.progress(f"booking {len(read.records):,} records of {len(periods)} period(s)")
-        try:
-            with erp_sync.bulk():
-                counts = ctx.store.run(ctx.actor, lambda uow: erp_sync.book(uow, ctx.config_name, read, mapping,
-                                                                            full=ctx.full))
-        except ImportRejected as e:
-            first = "; ".join(f"{p['row']}: {p['column']}: {p['problem']}" for p in e.problems[:SHOWN_PROBLEMS])
-            raise ConnectorError(self.name, "book actuals", f"{e.total} record(s) refused, nothing written; "
-                                                            f"{first}") from None
-        for problem in counts.pop("problems"):
-            ctx.warn(problem)
-        counts["created"] = counts.pop("inserted")
-        return counts
+        return erp_sync.book_run(self.name, ctx, read, mapping)
 
     # -- reading ------------------------------------------------------------------------------------------
     def _open(self, client):

@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from steerco.domain.erp import ROLES, check_pattern, parse_rules
+from steerco.domain.erp import ROLES, check_pattern
 from steerco.domain.errors import ValidationFailed
 from steerco.domain.fiscal import PERIOD
 from steerco.plugins.connector import ConnectorSettings, Secret
+from steerco.plugins.erp import RulesField
 
 FIELD_DEFAULTS = {
     "company_code": "CompanyCode",
@@ -52,19 +53,6 @@ class FieldNames(ConnectorSettings):
     order = fields.String(load_default=FIELD_DEFAULTS["order"], validate=_NAME, allow_none=True)
     profit_centre = fields.String(load_default=FIELD_DEFAULTS["profit_centre"], validate=_NAME, allow_none=True)
     measure_code = fields.String(load_default=None, validate=_NAME, allow_none=True)
-
-
-class RulesField(fields.Field):
-    """The mapping rules, validated by :func:`steerco.domain.erp.parse_rules`."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_rules(value)
-        except ValidationFailed as e:
-            raise ValidationError([f"{k}: {'; '.join(v)}" for k, v in e.errors.items()]) from None
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return [r.as_dict() for r in value or ()]
 
 
 class SapSettings(ConnectorSettings):

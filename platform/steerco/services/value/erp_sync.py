@@ -26,6 +26,7 @@ from sqlalchemy import delete, select
 
 from steerco.domain.erp import Mapping
 from steerco.domain.errors import ImportRejected
+from steerco.plugins.connector import ConnectorError
 from steerco.domain.fiscal import add_months, period_of
 from steerco.services.value import actuals
 from steerco.store import tables_erp as e
@@ -327,3 +328,26 @@ def _save_periods(uow, config_name, read: ErpRead) -> None:
                                 .values(read_at=uow.now, records=n))
         else:
             uow.session.execute(p.insert().values(config_name=config_name, period=period, read_at=uow.now, records=n))
+
+
+SHOWN_PROBLEMS = 5
+
+
+def book_run(connector: str, ctx, read: "ErpRead", mapping) -> dict:
+    """Book what a sync ``read`` in one unit of work of its own; held records become the run's warnings
+    (a partial run). What every ERP connector does once it has read its periods.
+
+    :raises ConnectorError: the read was refused whole (nothing written), naming the first records.
+    """
+    ctx.progress(f"booking {len(read.records):,} records of {len(read.periods)} period(s)")
+    try:
+        with bulk():
+            counts = ctx.store.run(ctx.actor, lambda uow: book(uow, ctx.config_name, read, mapping, full=ctx.full))
+    except ImportRejected as e:
+        first = "; ".join(f"{p['row']}: {p['column']}: {p['problem']}" for p in e.problems[:SHOWN_PROBLEMS])
+        raise ConnectorError(connector, "book actuals", f"{e.total} record(s) refused, nothing written; "
+                                                        f"{first}") from None
+    for problem in counts.pop("problems"):
+        ctx.warn(problem)
+    counts["created"] = counts.pop("inserted")
+    return counts
